@@ -1,0 +1,112 @@
+"""本书的 nox 会话：构建网站、运行测试与 doctest、检查代码风格。
+
+除 ``lint`` 外，所有会话共用一个虚拟环境 ``.nox/book``：torch 与 Sphinx 全家
+约 1.6 GB，每个会话各装一份既慢又占空间。这个环境从锁定文件
+``requirements/lock.txt`` 安装（每个包精确到版本，``torch==2.13.0`` 为 CPU 构建），
+并在环境里记下锁定文件的哈希：锁定文件不变就不再调用 pip，第二次运行直接开始工作。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+BOOK_ENV = ROOT / ".nox" / "book"
+LOCK = ROOT / "requirements" / "lock.txt"
+REQUIREMENTS = ROOT / "requirements" / "book.in"
+DOCS_OUT = ROOT / "docs" / "_build" / "html"
+SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_venv = "yes"
+
+
+def _install_stamp() -> str:
+    """锁定文件、直接依赖与 pyproject.toml 的内容哈希：任一改变都要重新安装。"""
+    digest = hashlib.sha256()
+    for path in (LOCK, REQUIREMENTS, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def book_env(session: nox.Session) -> dict[str, str]:
+    """准备共用环境 ``.nox/book``，返回在其中运行命令所需的环境变量。"""
+    bin_dir = BOOK_ENV / "bin"
+    stamp_file = BOOK_ENV / "installed-from.sha256"
+    stamp = _install_stamp()
+    if not (bin_dir / "python").exists():
+        session.run(sys.executable, "-m", "venv", str(BOOK_ENV), external=True)
+    if not stamp_file.exists() or stamp_file.read_text() != stamp:
+        pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet"]
+        session.run(*pip, "-r", str(REQUIREMENTS), "-c", str(LOCK), external=True)
+        # 本项目以可编辑方式安装（依赖已由上一步按锁定版本装好）
+        session.run(*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT), external=True)
+        stamp_file.write_text(stamp)
+    else:
+        session.log(f"{BOOK_ENV} 已与 {LOCK.name} 一致，跳过安装")
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VIRTUAL_ENV": str(BOOK_ENV),
+        "MPLBACKEND": "Agg",
+    }
+
+
+def run_in_book_env(session: nox.Session, env: dict[str, str], *args: str) -> None:
+    session.run(str(BOOK_ENV / "bin" / "python"), *args, env=env, external=True)
+
+
+@nox.session(venv_backend="none")
+def tests(session: nox.Session) -> None:
+    """运行 pytest：tests/、包的 doctest 与文档页中的 doctest 块。"""
+    env = book_env(session)
+    run_in_book_env(session, env, "-m", "pytest", *session.posargs)
+
+
+@nox.session(venv_backend="none", default=False)
+def doctest(session: nox.Session) -> None:
+    """只运行 doctest：包的文档字符串与 docs/ 页面里的 {doctest} 块。"""
+    env = book_env(session)
+    run_in_book_env(session, env, "-m", "pytest", "rnn_examples", "docs", *session.posargs)
+
+
+@nox.session(venv_backend="none", default=False)
+def docs(session: nox.Session) -> None:
+    """构建 HTML 版的书到 docs/_build/html（零警告，执行全部代码单元）。"""
+    env = book_env(session)
+    run_in_book_env(session, env, "-m", "sphinx", *SPHINX_FLAGS, "-b", "html", "docs", str(DOCS_OUT), *session.posargs)
+
+
+@nox.session(name="docs-live", venv_backend="none", default=False)
+def docs_live(session: nox.Session) -> None:
+    """本地预览：改动源文件后自动重建并刷新浏览器（不监视构建输出）。"""
+    env = book_env(session)
+    run_in_book_env(
+        session,
+        env,
+        "-m",
+        "sphinx_autobuild",
+        "docs",
+        str(DOCS_OUT),
+        "--watch",
+        "rnn_examples",
+        "--ignore",
+        "*/_build/*",
+        "--ignore",
+        "*/.jupyter_cache/*",
+        "--ignore",
+        "*.ipynb",
+        *session.posargs,
+    )
+
+
+@nox.session(default=False)
+def lint(session: nox.Session) -> None:
+    """ruff check 与 ruff format --check。"""
+    session.install("ruff", "-c", str(LOCK))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

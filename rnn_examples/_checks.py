@@ -1,0 +1,56 @@
+"""输入检查：把错误的参数挡在模型之外，并给出清楚的报错。
+
+每个函数在参数不合格时抛出 ``TypeError``（类型不对）或 ``ValueError``
+（取值不对），报错信息同时写明“期望什么”和“实际收到什么”。
+这里从不使用 ``assert``：``python -O`` 会把断言整个删掉。
+"""
+
+from __future__ import annotations
+
+import torch
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """检查 ``value`` 是正整数（``bool`` 不算整数），返回它本身。"""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} 应为正整数（int），实际收到 {type(value).__name__}: {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} 应为正整数，实际收到 {value}")
+    return value
+
+
+def check_nonlinearity(value: object) -> str:
+    """检查激活函数名是 ``"tanh"`` 或 ``"relu"``（与 ``torch.nn.RNN`` 一致）。"""
+    if value not in NONLINEARITIES:
+        raise ValueError(f"nonlinearity 应为 {' 或 '.join(map(repr, NONLINEARITIES))}，实际收到 {value!r}")
+    return str(value)
+
+
+def check_float_tensor(name: str, value: object, *, ndim: int, layout: str) -> torch.Tensor:
+    """检查 ``value`` 是 ``ndim`` 维、浮点类型、每一维都非空的张量。
+
+    ``layout`` 是写给人看的形状说明，例如 ``"(B, T, D)"``，会出现在报错里。
+    """
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} 应为 torch.Tensor，实际收到 {type(value).__name__}")
+    if not value.is_floating_point():
+        raise TypeError(f"{name} 应为浮点张量（如 torch.float32），实际收到 {value.dtype}")
+    if value.dim() != ndim:
+        raise ValueError(
+            f"{name} 应为 {ndim} 维张量，形状 {layout}，实际收到 {value.dim()} 维，形状 {tuple(value.shape)}"
+        )
+    if value.numel() == 0:
+        raise ValueError(f"{name} 不能为空：形状 {layout} 的每一维都应大于 0，实际形状 {tuple(value.shape)}")
+    return value
+
+
+def check_size(name: str, value: torch.Tensor, dim: int, expected: int, meaning: str) -> None:
+    """检查 ``value.shape[dim] == expected``；``meaning`` 说明这一维的含义。"""
+    actual = value.shape[dim]
+    if actual != expected:
+        raise ValueError(
+            f"{name} 的第 {dim % value.dim()} 维（{meaning}）应为 {expected}，"
+            f"实际为 {actual}（形状 {tuple(value.shape)}）"
+        )

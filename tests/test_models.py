@@ -1,0 +1,123 @@
+"""模型与参考实现对比：ManualRNN == SimpleRNN == 直接由 nn.RNN 与 Linear 算出的结果。"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+from torch import nn
+
+from rnn_examples import ManualRNN, RNNCell, SimpleRNN
+
+GRID = list(
+    itertools.product(
+        [1, 2, 3],  # num_layers
+        ["tanh", "relu"],  # nonlinearity
+        [torch.float32, torch.float64],  # dtype
+        [1, 7, 150],  # seq_len
+    )
+)
+
+
+def formula_reference(model: SimpleRNN, x: torch.Tensor) -> torch.Tensor:
+    """逐字按公式 (1)(2) 用 model.rnn 的参数计算，不经过 RNNCell 或 nn.RNN 的前向。"""
+    activation = torch.tanh if model.nonlinearity == "tanh" else torch.relu
+    layer_input = x
+    for layer in range(model.num_layers):
+        U = getattr(model.rnn, f"weight_ih_l{layer}")
+        W = getattr(model.rnn, f"weight_hh_l{layer}")
+        b_h = getattr(model.rnn, f"bias_ih_l{layer}") + getattr(model.rnn, f"bias_hh_l{layer}")
+        s = x.new_zeros(x.shape[0], model.hidden_size)
+        states = []
+        for t in range(x.shape[1]):
+            s = activation(layer_input[:, t] @ U.T + s @ W.T + b_h)
+            states.append(s)
+        layer_input = torch.stack(states, dim=1)
+    return layer_input[:, -1] @ model.fc.weight.T + model.fc.bias
+
+
+def module_reference(model: SimpleRNN, x: torch.Tensor) -> torch.Tensor:
+    """直接调用 model.rnn（零初始状态）与 model.fc。"""
+    out, _ = model.rnn(x)
+    return model.fc(out[:, -1])
+
+
+def input_and_parameter_grads(output: torch.Tensor, x: torch.Tensor, params: list[torch.Tensor]):
+    weights = torch.linspace(-1, 1, output.numel(), dtype=output.dtype).reshape(output.shape)
+    return torch.autograd.grad((output * weights).sum(), [x, *params])
+
+
+@pytest.mark.parametrize(("num_layers", "nonlinearity", "dtype", "seq_len"), GRID)
+def test_manual_equals_simple_and_references(num_layers, nonlinearity, dtype, seq_len):
+    torch.manual_seed(1000 * num_layers + seq_len)
+    simple = SimpleRNN(4, 6, 3, num_layers=num_layers, nonlinearity=nonlinearity).to(dtype)
+    manual = ManualRNN.from_simple_rnn(simple)
+    x = torch.randn(5, seq_len, 4, dtype=dtype, requires_grad=True)
+
+    y_simple = simple(x)
+    y_manual = manual(x)
+    assert y_manual.shape == (5, 3)
+    assert y_manual.dtype == dtype
+    torch.testing.assert_close(y_manual, y_simple)
+    torch.testing.assert_close(y_simple, module_reference(simple, x))
+    torch.testing.assert_close(y_simple, formula_reference(simple, x))
+
+    # 梯度：对输入和对每个参数都一致（手动模型的参数按层对应 nn.RNN 的参数）
+    simple_params = [p for _, p in simple.rnn.named_parameters()] + [simple.fc.weight, simple.fc.bias]
+    manual_params = []
+    for cell in manual.cells:
+        manual_params += [cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh]
+    manual_params += [manual.fc.weight, manual.fc.bias]
+    names = [n for n, _ in simple.rnn.named_parameters()]
+    assert names == [f"{k}_l{i}" for i in range(num_layers) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+    grads_simple = input_and_parameter_grads(y_simple, x, simple_params)
+    grads_manual = input_and_parameter_grads(y_manual, x, manual_params)
+    assert len(grads_simple) == len(grads_manual) == 1 + len(simple_params)
+    for g_manual, g_simple in zip(grads_manual, grads_simple, strict=True):
+        torch.testing.assert_close(g_manual, g_simple)
+
+
+def test_cell_matches_torch_rnncell():
+    torch.manual_seed(0)
+    for nonlinearity in ("tanh", "relu"):
+        ours = RNNCell(5, 7, nonlinearity)
+        theirs = nn.RNNCell(5, 7, nonlinearity=nonlinearity)
+        theirs.load_state_dict(ours.state_dict())  # 参数名相同
+        x_t, h = torch.randn(4, 5), torch.randn(4, 7)
+        torch.testing.assert_close(ours(x_t, h), theirs(x_t, h))
+
+
+def test_cell_initialisation_bound_matches_pytorch():
+    cell = RNNCell(3, 16)
+    for parameter in cell.parameters():
+        assert parameter.abs().max() <= 1 / 16**0.5
+        assert parameter.std() > 0
+
+
+def test_from_simple_rnn_copies_not_shares():
+    simple = SimpleRNN(3, 4, 2)
+    manual = ManualRNN.from_simple_rnn(simple)
+    with torch.no_grad():
+        simple.rnn.weight_hh_l0.add_(1.0)
+    assert not torch.equal(manual.cells[0].weight_hh, simple.rnn.weight_hh_l0)
+
+
+def test_initial_state_follows_input_dtype():
+    torch.manual_seed(0)
+    simple = SimpleRNN(3, 4, 2).double()
+    manual = ManualRNN.from_simple_rnn(simple)
+    x = torch.randn(2, 3, 3, dtype=torch.float64)
+    assert simple(x).dtype == torch.float64
+    assert manual(x).dtype == torch.float64
+    assert next(manual.parameters()).dtype == torch.float64
+
+
+def test_notes_example_shapes():
+    """笔记里的例子：批 3、5 步、10 个特征、隐藏 20、2 层、输出 1。"""
+    torch.manual_seed(42)
+    model = SimpleRNN(10, 20, 1, num_layers=2)
+    x = torch.randn(3, 5, 10)
+    assert model(x).shape == (3, 1)
+    assert ManualRNN(10, 20, 1)(x).shape == (3, 1)
