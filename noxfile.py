@@ -81,6 +81,13 @@ def docs(session: nox.Session) -> None:
     run_in_book_env(session, env, "-m", "sphinx", *SPHINX_FLAGS, "-b", "html", "docs", str(DOCS_OUT), *session.posargs)
 
 
+@nox.session(venv_backend="none", default=False)
+def images(session: nox.Session) -> None:
+    """重新生成书中的结构图 images/RNN1.png 与 images/RNN2.png（逐字节稳定）。"""
+    env = book_env(session)
+    run_in_book_env(session, env, "-m", "rnn_examples.diagrams", str(ROOT / "images"))
+
+
 @nox.session(name="docs-live", venv_backend="none", default=False)
 def docs_live(session: nox.Session) -> None:
     """本地预览：改动源文件后自动重建并刷新浏览器（不监视构建输出）。"""
