@@ -54,3 +54,18 @@ def check_size(name: str, value: torch.Tensor, dim: int, expected: int, meaning:
             f"{name} 的第 {dim % value.dim()} 维（{meaning}）应为 {expected}，"
             f"实际为 {actual}（形状 {tuple(value.shape)}）"
         )
+
+
+def check_real(name: str, value: object, *, minimum: float | None = None, strict: bool = False) -> float:
+    """检查 ``value`` 是有限实数（``int`` 或 ``float``，``bool`` 不算），返回 ``float(value)``。
+
+    给出 ``minimum`` 时还要求 ``value >= minimum``；``strict=True`` 时要求 ``value > minimum``。
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} 应为实数（int 或 float），实际收到 {type(value).__name__}: {value!r}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} 应为有限实数，实际收到 {value}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        bound = f"大于 {minimum:g}" if strict else f"不小于 {minimum:g}"
+        raise ValueError(f"{name} 应为{bound} 的实数，实际收到 {value}")
+    return float(value)
