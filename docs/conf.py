@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 DOCS = Path(__file__).parent.resolve()
 ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))  # 本地扩展 book_site（中文搜索修正、.ipynb 下载、页面描述）
 
 # -- 项目信息 ---------------------------------------------------------------
 project = "循环神经网络"
@@ -25,6 +28,9 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_togglebutton",
     "sphinx_exercise",
+    "sphinx-mathjax-offline",  # 把 MathJax 3（含字体）复制进网站，公式不依赖 CDN
+    "notfound.extension",  # 404 页（绝对链接，任意深度的错误地址都能正确显示样式）
+    "book_site",
 ]
 
 exclude_patterns = ["_build", "conftest.py", "**/.ipynb_checkpoints", "**/.jupyter_cache"]
@@ -56,7 +62,53 @@ nitpick_ignore_regex = [("py:class", r"torch\..*"), ("py:class", r"nn\..*")]
 html_theme = "sphinx_book_theme"
 html_title = "循环神经网络"
 html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_favicon = "_static/favicon.svg"
+book_description = (
+    "一本用中文讲循环神经网络（RNN）的开放在线书：从序列数据、隐藏状态到随时间反向传播与梯度消失，"
+    "每个例子都在构建时运行。"
+)
+# 主题模式默认“跟随系统”；不设时 pydata 主题在首次访问时向控制台报 "Got invalid theme mode"
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": True,
+    "use_download_button": True,  # 源文件 .md 与执行后的 .ipynb（见 _ext/book_site.py）
+    "use_fullscreen_button": False,
+    "home_page_in_toc": True,
 }
+
+# 仓库地址只从环境变量来（GitHub Actions 里是 ${{ github.server_url }}/${{ github.repository }}），
+# Read the Docs 上回退到它提供的克隆地址。没有地址就不显示仓库、问题、编辑与启动按钮，
+# 绝不写一个编造的地址。
+_repo_url = os.environ.get("RNN_BOOK_REPOSITORY_URL", "").strip()
+if not _repo_url and os.environ.get("READTHEDOCS_GIT_CLONE_URL", "").startswith("https://"):
+    _repo_url = os.environ["READTHEDOCS_GIT_CLONE_URL"].removesuffix(".git")
+if _repo_url:
+    html_theme_options |= {
+        "repository_url": _repo_url.rstrip("/"),
+        "repository_branch": os.environ.get("RNN_BOOK_REPOSITORY_BRANCH", "main"),
+        "path_to_docs": "docs",
+        "use_repository_button": True,
+        "use_issues_button": True,
+        "use_edit_page_button": True,
+        "use_source_button": True,
+        # 不配 Colab/Binder 启动按钮：书页是 MyST 文本笔记本（.md），Colab 打不开，
+        # Binder 的默认环境没有 jupytext 与本书依赖，按钮只会通向打不开的页面。
+    }
+
+# -- 公式：MathJax 3 从本站加载 ----------------------------------------------------
+# sphinx-mathjax-offline 在构建结束时把 MathJax 3.2 复制到 _static/mathjax/ 并把 mathjax_path
+# 设为 mathjax/tex-chtml.js；MathJax 从自己脚本的地址推出根目录，字体（woff）与按需加载的组件
+# 都从同一目录取，不访问任何外部主机（浏览器测试逐页核对）。
+
+# -- 中文搜索 -------------------------------------------------------------------
+# jieba 分词；用户词典必须是绝对路径（相对路径会被静默忽略）。
+html_search_language = "zh"
+html_search_options = {"dict": str(DOCS / "_ext" / "jieba_userdict.txt")}
+
+# -- 404 页 ---------------------------------------------------------------------
+# 404 页里的链接是以此开头的绝对地址：本地与用户站点是 "/"，GitHub 项目站点是 "/<仓库名>/"
+# （工作流从 actions/configure-pages 的 base_path 得到），Read the Docs 上由扩展自己推断。
+if "RNN_BOOK_URL_PREFIX" in os.environ or not os.environ.get("READTHEDOCS"):
+    notfound_urls_prefix = os.environ.get("RNN_BOOK_URL_PREFIX", "/")
