@@ -53,6 +53,8 @@ def book_env(session: nox.Session) -> dict[str, str]:
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIRTUAL_ENV": str(BOOK_ENV),
         "MPLBACKEND": "Agg",
+        # torch 只用 1 个线程：本书的张量都很小，2 核机器上多线程的 OpenMP 忙等在有负载时慢 10–20 倍
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
     }
 
 
@@ -109,6 +111,14 @@ def docs_live(session: nox.Session) -> None:
         "*.ipynb",
         *session.posargs,
     )
+
+
+@nox.session(venv_backend="none", default=False)
+def bench(session: nox.Session) -> None:
+    """测量构建性能（地板、冷构建、空重建、增量、并行），报告写到 docs/_build/bench/report.md。"""
+    env = book_env(session)
+    flags = [f"--sphinx-flag={flag}" for flag in SPHINX_FLAGS]
+    run_in_book_env(session, env, "-m", "benchmarks", f"--nox-python={sys.executable}", *flags, *session.posargs)
 
 
 @nox.session(default=False)
