@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ LOCK = ROOT / "requirements" / "lock.txt"
 REQUIREMENTS = ROOT / "requirements" / "book.in"
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
+CHROMIUM = Path(os.environ.get("RNN_BOOK_CHROMIUM", "/usr/bin/chromium"))
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_venv = "yes"
@@ -62,10 +64,39 @@ def run_in_book_env(session: nox.Session, env: dict[str, str], *args: str) -> No
     session.run(str(BOOK_ENV / "bin" / "python"), *args, env=env, external=True)
 
 
+def build_site(session: nox.Session, env: dict[str, str], *extra: str) -> None:
+    """``sphinx-build -W -n --keep-going -b html docs docs/_build/html``：docs 与 tests 会话共用。"""
+    run_in_book_env(session, env, "-m", "sphinx", *SPHINX_FLAGS, "-b", "html", "docs", str(DOCS_OUT), *extra)
+
+
+def ensure_chromium(session: nox.Session) -> None:
+    """浏览器测试用 Debian 的 Chromium 与中文字体；缺了且能 apt-get（root）就装上，否则说明后停止。"""
+    if CHROMIUM.is_file():
+        return
+    apt_get = shutil.which("apt-get")
+    if apt_get and hasattr(os, "geteuid") and os.geteuid() == 0:
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run(apt_get, "update", "-qq", external=True, env=apt_env)
+        session.run(apt_get, "install", "-y", "-qq", "chromium", "fonts-noto-cjk", external=True, env=apt_env)
+    if not CHROMIUM.is_file():
+        session.error(
+            f"浏览器测试需要 {CHROMIUM}：请先安装 Debian/Ubuntu 的 chromium 与 fonts-noto-cjk"
+            "（sudo apt-get install chromium fonts-noto-cjk），"
+            "或用环境变量 RNN_BOOK_CHROMIUM 指向一个 Chromium 可执行文件。"
+        )
+
+
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
-    """运行 pytest：tests/、包的 doctest 与文档页中的 doctest 块。"""
+    """先把书构建到 docs/_build/html，再运行全部 pytest：单元测试、doctest 与浏览器测试。
+
+    浏览器测试（标记 ``browser``）在无头 Chromium 里检查刚构建的网站；
+    只跑它们：``nox -s tests -- -m browser``，跳过它们：``nox -s tests -- -m "not browser"``。
+    """
     env = book_env(session)
+    ensure_chromium(session)
+    build_site(session, env)
+    env = env | {"RNN_BOOK_HTML": str(DOCS_OUT), "RNN_BOOK_CHROMIUM": str(CHROMIUM)}
     run_in_book_env(session, env, "-m", "pytest", *session.posargs)
 
 
@@ -80,7 +111,7 @@ def doctest(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """构建 HTML 版的书到 docs/_build/html（零警告，执行全部代码单元）。"""
     env = book_env(session)
-    run_in_book_env(session, env, "-m", "sphinx", *SPHINX_FLAGS, "-b", "html", "docs", str(DOCS_OUT), *session.posargs)
+    build_site(session, env, *session.posargs)
 
 
 @nox.session(venv_backend="none", default=False)
