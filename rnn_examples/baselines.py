@@ -65,6 +65,7 @@ class MeanPoolMLP(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, T, D)`` 的序列先对时间维取平均，再经过感知机，返回 ``(B, O)``。"""
         x = _check_sequence(x, self.input_size)
         return self.mlp(x.mean(dim=1))  # (B, T, D) -> (B, D) -> (B, O)
 
@@ -118,6 +119,7 @@ class FlattenMLP(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, T, D)`` 的序列展平成 ``(B, T*D)``，再经过感知机，返回 ``(B, O)``。"""
         check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
         check_size("x", x, 1, self.seq_len, "序列长度 T，FlattenMLP 构造时固定")
         check_size("x", x, 2, self.input_size, "输入特征数 D")

@@ -31,7 +31,7 @@ def noisy_sine(n_steps: int, *, period: float = 24.0, noise: float = 0.1, seed: 
 
     Args:
         n_steps: 时间步数 ``T``。
-        period: 周期 ``P``（以时间步计），须大于 0。
+        period: 周期 ``P``，以时间步计，须大于 0。
         noise: 噪声标准差 :math:`\sigma`，:math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)`，须不小于 0。
         seed: 随机种子；同一个种子总是给出同一条序列。
 
@@ -91,7 +91,7 @@ def random_walk(n_steps: int, *, start: float = 100.0, step_std: float = 1.0, se
 
 
 def chirp(n_steps: int, *, f_start: float = 0.01, f_end: float = 0.2) -> torch.Tensor:
-    r"""线性调频信号：频率从 ``f_start`` 线性升到 ``f_end``（单位：周期/时间步）。
+    r"""线性调频信号：频率从 ``f_start`` 线性升到 ``f_end``，单位为“周期/时间步”。
 
     .. math::
 

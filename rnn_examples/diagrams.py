@@ -16,7 +16,7 @@ r"""画出书中的两张结构图：折叠的 RNN（RNN1）与按时间展开�
 背景为不透明白色、线条与文字为深色，在网站的浅色与深色模式下都清晰可读。
 
 命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/RNN1.png`` 与
-``images/RNN2.png``（``nox -s images`` 即运行这条命令）。
+``images/RNN2.png``；``nox -s images`` 即运行这条命令。
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _frame(fig: Figure) -> Axes:
     return ax
 
 
-def draw_folded() -> Figure:
+def draw_folded():
     r"""折叠的 RNN（书中的图 RNN1）。
 
     一个隐藏状态节点 :math:`s_t` 和一个带权重 :math:`W` 的自环：上一步的状态
@@ -103,7 +103,7 @@ def draw_folded() -> Figure:
     输出 :math:`\hat{y}_t` 经 :math:`V` 得到。
 
     Returns:
-        一个新的 :class:`matplotlib.figure.Figure`（未经 pyplot 管理，无需手动关闭）。
+        一个新的 ``matplotlib.figure.Figure``，未经 pyplot 管理，无需手动关闭。
 
     Example:
         >>> fig = draw_folded()
@@ -119,7 +119,7 @@ def draw_folded() -> Figure:
     return fig
 
 
-def draw_unrolled() -> Figure:
+def draw_unrolled():
     r"""按时间展开的 RNN（书中的图 RNN2）。
 
     左边是折叠图，箭头右边是同一个网络在 :math:`t-1, t, t+1` 上的展开：
@@ -127,7 +127,7 @@ def draw_unrolled() -> Figure:
     三个时间步共用同一组 :math:`U, W, V`。两端的虚线箭头表示序列在两边继续。
 
     Returns:
-        一个新的 :class:`matplotlib.figure.Figure`。
+        一个新的 ``matplotlib.figure.Figure``。
 
     Example:
         >>> fig = draw_unrolled()
@@ -187,11 +187,18 @@ def _check_directory(directory: object) -> Path:
     return path
 
 
-def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
+# 公开函数不写类型注解：离线构建文档时无法交叉引用 matplotlib 与 pathlib 的类型，类型写在文档字符串里。
+def save_figures(directory):
     """把 RNN1、RNN2 两张图写入已存在的目录 ``directory``，返回写出的文件路径。
 
     PNG 以 :data:`DPI` 保存，白色不透明背景；``metadata={"Software": None}`` 去掉
     matplotlib 默认写入的版本信息，所以同一环境下重复运行得到逐字节相同的文件。
+
+    Args:
+        directory: 输出目录，``str`` 或 ``os.PathLike``，必须已经存在。
+
+    Returns:
+        写出的两个文件路径（``pathlib.Path`` 的列表），依次为 RNN1、RNN2。
 
     Raises:
         TypeError: ``directory`` 不是字符串或路径对象。

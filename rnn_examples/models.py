@@ -273,7 +273,7 @@ class ManualRNN(nn.Module):
 
     @classmethod
     def from_simple_rnn(cls, model: SimpleRNN) -> ManualRNN:
-        """构造一个与 ``model`` 权重完全相同的 ``ManualRNN``（设备、数据类型也相同）。
+        """构造一个与 ``model`` 权重完全相同的 ``ManualRNN``，设备、数据类型也相同。
 
         第 ``l`` 层的 ``weight_ih_l{l}``、``weight_hh_l{l}``、``bias_ih_l{l}``、
         ``bias_hh_l{l}`` 复制到 ``cells[l]`` 的同名参数，``fc`` 原样复制。
