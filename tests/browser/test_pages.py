@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -70,7 +70,7 @@ def test_every_internal_link_and_anchor_resolves(page_audit: Audit) -> None:
         if not target.is_file():
             problems.append(f"{raw} → 文件不存在：{target}")
             continue
-        fragment = parts.fragment
+        fragment = unquote(parts.fragment)
         if not fragment or target.suffix != ".html":
             continue
         same_page = urlsplit(url).path == parts.path
