@@ -28,6 +28,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_togglebutton",
     "sphinx_exercise",
+    "sphinxcontrib.bibtex",  # 参考文献：docs/references.bib，正文用 {cite:p}
     "sphinx-mathjax-offline",  # 把 MathJax 3（含字体）复制进网站，公式不依赖 CDN
     "notfound.extension",  # 404 页（绝对链接，任意深度的错误地址都能正确显示样式）
     "book_site",
@@ -41,6 +42,11 @@ myst_heading_anchors = 3
 numfig = True
 math_numfig = True
 math_eqref_format = "({number})"
+
+# -- 参考文献 -----------------------------------------------------------------
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
 
 # -- 笔记本执行 ---------------------------------------------------------------
 nb_execution_mode = "cache"

@@ -15,11 +15,11 @@ r"""手写的随时间反向传播（BPTT），以及用来核对它的自动求
 
 其中 tanh 的导数 f'(a_t) = 1 − s_t²，relu 的导数 f'(a_t) = 1[s_t > 0]。
 
-截断 BPTT（``truncation=k``）：把时间轴切成长度为 ``k`` 的块，δ 的递推在块的
+截断 BPTT（ ``truncation=k`` ）：把时间轴切成长度为 ``k`` 的块，δ 的递推在块的
 第一步停下（不再乘 Wᵀ 传到上一块）。这与前向时每 ``k`` 步把状态 ``detach`` 一次、
 再用自动求导算出的梯度完全相同，:func:`autograd_bptt` 就是这样实现的。
 
-形状记号：``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``H`` 隐藏状态维数，``O`` 输出维数。
+形状记号： ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``H`` 隐藏状态维数， ``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ PARAM_NAMES = ("U", "W", "V", "b_h", "b_y")
 class RNNParams:
     r"""单层 RNN 的五个参数，名字与书中公式一致。
 
-    形状: ``U`` 为 ``(H, D)``，``W`` 为 ``(H, H)``，``V`` 为 ``(O, H)``，
-    ``b_h`` 为 ``(H,)``，``b_y`` 为 ``(O,)``。
+    形状: ``U`` 为 ``(H, D)`` ， ``W`` 为 ``(H, H)`` ， ``V`` 为 ``(O, H)`` ，
+    ``b_h`` 为 ``(H,)`` ， ``b_y`` 为 ``(O,)`` 。
 
     Example:
         >>> import torch
@@ -83,10 +83,10 @@ class RNNParams:
 
     @classmethod
     def from_simple_rnn(cls, model: SimpleRNN) -> RNNParams:
-        """取出单层 :class:`~rnn_examples.models.SimpleRNN` 的参数（``b_h = bias_ih_l0 + bias_hh_l0``）。
+        """取出单层 :class:`~rnn_examples.models.SimpleRNN` 的参数（ ``b_h = bias_ih_l0 + bias_hh_l0`` ）。
 
         Raises:
-            TypeError: ``model`` 不是 ``SimpleRNN``。
+            TypeError: ``model`` 不是 ``SimpleRNN`` 。
             ValueError: ``model`` 不止一层。
         """
         if not isinstance(model, SimpleRNN):
@@ -116,9 +116,9 @@ class BPTTResult:
     """一次反向传播的结果。
 
     Attributes:
-        loss: 标量损失 ``L``。
-        grads: 参数名（``"U"``、``"W"``、``"V"``、``"b_h"``、``"b_y"``）到梯度的字典，形状与参数相同。
-        deltas: ``(B, T, H)``，``deltas[:, t-1]`` 是 :math:`\\delta_t = \\partial L/\\partial s_t`。
+        loss: 标量损失 ``L`` 。
+        grads: 参数名（ ``"U"`` 、 ``"W"`` 、 ``"V"`` 、 ``"b_h"`` 、 ``"b_y"`` ）到梯度的字典，形状与参数相同。
+        deltas: ``(B, T, H)`` ， ``deltas[:, t-1]`` 是 :math:`\\delta_t = \\partial L/\\partial s_t`。
     """
 
     loss: torch.Tensor
@@ -155,11 +155,11 @@ def activation_derivative(states: torch.Tensor, nonlinearity: str = "tanh") -> t
 
 
 def forward(params: RNNParams, x: torch.Tensor, nonlinearity: str = "tanh") -> tuple[torch.Tensor, torch.Tensor]:
-    """按公式 (1)(2) 逐步计算所有状态与输出（``g`` 取恒等函数，:math:`s_0 = 0`）。
+    """按公式 (1)(2) 逐步计算所有状态与输出（ ``g`` 取恒等函数，:math:`s_0 = 0`）。
 
     形状:
-        - ``x``: ``(B, T, D)``。
-        - 返回 ``(states, outputs)``：``(B, T, H)`` 与 ``(B, T, O)``。
+        - ``x``: ``(B, T, D)`` 。
+        - 返回: 二元组 ``(states, outputs)`` ，形状分别为 ``(B, T, H)`` 与 ``(B, T, O)`` 。
 
     Example:
         >>> import torch
@@ -195,12 +195,12 @@ def bptt(
         params: 模型参数。
         x: ``(B, T, D)`` 输入序列。
         y: ``(B, T, O)`` 每一步的目标。
-        nonlinearity: ``"tanh"`` 或 ``"relu"``。
+        nonlinearity: ``"tanh"`` 或 ``"relu"`` 。
         truncation: ``None`` 为完整 BPTT；正整数 ``k`` 为每 ``k`` 步截断一次。
 
     Raises:
         TypeError: 参数类型不对。
-        ValueError: 形状不匹配、``truncation`` 不为正。
+        ValueError: 形状不匹配、 ``truncation`` 不为正。
 
     Example:
         >>> import torch
@@ -246,8 +246,8 @@ def autograd_bptt(
 ) -> BPTTResult:
     """用 ``torch.autograd`` 算同样的量，作为 :func:`bptt` 的参照。
 
-    截断时，每 ``truncation`` 步把进入下一块的状态 ``detach``；``deltas`` 是各步状态
-    （``detach`` 之前的那个张量）上的梯度。参数与返回值同 :func:`bptt`。
+    截断时，每 ``truncation`` 步把进入下一块的状态 ``detach`` ； ``deltas`` 是各步状态
+    （ ``detach`` 之前的那个张量）上的梯度。参数与返回值同 :func:`bptt`。
     """
     _check_inputs(params, x, y, truncation)
     activation = torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu

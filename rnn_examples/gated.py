@@ -1,7 +1,7 @@
 r"""门控循环单元：LSTM 与 GRU 的公式，按 PyTorch 的参数布局手写一步。
 
-``torch.nn.LSTM`` 把四个门的参数上下叠在一起，``weight_ih_l0`` 形状 ``(4H, D)``，
-``weight_hh_l0`` 形状 ``(4H, H)``，按 **i, f, g, o** 的顺序分块::
+``torch.nn.LSTM`` 把四个门的参数上下叠在一起， ``weight_ih_l0`` 形状 ``(4H, D)`` ，
+``weight_hh_l0`` 形状 ``(4H, H)`` ，按 **i, f, g, o** 的顺序分块::
 
     i_t = σ(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)        输入门
     f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf)        遗忘门
@@ -10,7 +10,7 @@ r"""门控循环单元：LSTM 与 GRU 的公式，按 PyTorch 的参数布局手
     c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
     h_t = o_t ⊙ tanh(c_t)
 
-``torch.nn.GRU`` 的参数按 **r, z, n** 的顺序分块（``(3H, D)`` 与 ``(3H, H)``）::
+``torch.nn.GRU`` 的参数按 **r, z, n** 的顺序分块（ ``(3H, D)`` 与 ``(3H, H)`` ）::
 
     r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)        重置门
     z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)        更新门
@@ -23,7 +23,7 @@ cuDNN 的写法；Cho 等人 (2014) 的原文把 r_t 乘在 h_{t-1} 上，两者
 :class:`SequenceRegressor` 把 ``nn.RNN``/``nn.LSTM``/``nn.GRU`` 接上一个线性层，
 用最后一步的隐藏状态做预测，供第 9 章的长程记忆实验使用。
 
-形状记号：``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``H`` 隐藏状态维数，``O`` 输出维数。
+形状记号： ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``H`` 隐藏状态维数， ``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ KINDS = ("rnn", "lstm", "gru")
 def lstm_step(
     x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor, lstm: nn.LSTM
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """用单层 ``nn.LSTM`` 的权重按模块说明中的公式算一步，返回 ``(h_t, c_t)``，各为 ``(B, H)``。"""
+    """用单层 ``nn.LSTM`` 的权重按模块说明中的公式算一步，返回 ``(h_t, c_t)`` ，各为 ``(B, H)`` 。"""
     gates = x_t @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
     i, f, g, o = gates.chunk(4, dim=-1)  # PyTorch 的顺序：i, f, g, o
     c_t = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)
@@ -49,7 +49,7 @@ def lstm_step(
 
 
 def gru_step(x_t: torch.Tensor, h_prev: torch.Tensor, gru: nn.GRU) -> torch.Tensor:
-    """用单层 ``nn.GRU`` 的权重按模块说明中的公式算一步，返回 ``h_t``：``(B, H)``。"""
+    """用单层 ``nn.GRU`` 的权重按模块说明中的公式算一步，返回 ``h_t`` ： ``(B, H)`` 。"""
     x_r, x_z, x_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(3, dim=-1)  # 顺序：r, z, n
     h_r, h_z, h_n = (h_prev @ gru.weight_hh_l0.T + gru.bias_hh_l0).chunk(3, dim=-1)
     r = torch.sigmoid(x_r + h_r)
@@ -59,13 +59,13 @@ def gru_step(x_t: torch.Tensor, h_prev: torch.Tensor, gru: nn.GRU) -> torch.Tens
 
 
 def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
-    """用 :func:`lstm_step` 或 :func:`gru_step` 在时间上展开，返回每一步的 ``h_t``。
+    """用 :func:`lstm_step` 或 :func:`gru_step` 在时间上展开，返回每一步的 ``h_t`` 。
 
-    ``module`` 须为单层、``batch_first=True`` 的 ``nn.LSTM`` 或 ``nn.GRU``；初始状态全为 0。
+    ``module`` 须为单层、 ``batch_first=True`` 的 ``nn.LSTM`` 或 ``nn.GRU`` ；初始状态全为 0。
     结果应与 ``module(x)[0]`` 相同。
 
     形状:
-        - ``x``: ``(B, T, D)``；返回 ``(B, T, H)``。
+        - ``x``: ``(B, T, D)`` ；返回 ``(B, T, H)`` 。
 
     Example:
         >>> import torch
@@ -99,21 +99,21 @@ def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
 
 
 class SequenceRegressor(nn.Module):
-    r"""``nn.RNN``、``nn.LSTM`` 或 ``nn.GRU``（单层，``batch_first=True``）加一个线性输出层。
+    r"""``nn.RNN`` 、 ``nn.LSTM`` 或 ``nn.GRU`` （单层， ``batch_first=True`` ）加一个线性输出层。
 
-    与 :class:`~rnn_examples.models.SimpleRNN` 一样只用最后一步的隐藏状态：``(B, T, D) -> (B, O)``。
+    与 :class:`~rnn_examples.models.SimpleRNN` 一样只用最后一步的隐藏状态： ``(B, T, D) -> (B, O)`` 。
 
     ``gate_bias`` 把“保持记忆”的门的偏置设成给定值（其余参数保持 PyTorch 默认初始化）：
     LSTM 的遗忘门 :math:`f_t` 与 GRU 的更新门 :math:`z_t`，即 ``bias_ih`` 的第二块设为
-    ``gate_bias``、``bias_hh`` 的第二块设为 0。于是初始时 :math:`\sigma(\text{gate\_bias})`
+    ``gate_bias`` 、 ``bias_hh`` 的第二块设为 0。于是初始时 :math:`\sigma(\text{gate\_bias})`
     接近 1，状态大部分被原样带到下一步。对 ``"rnn"`` 没有作用。
 
     Args:
-        kind: ``"rnn"``、``"lstm"`` 或 ``"gru"``。
-        input_size: ``D``。
-        hidden_size: ``H``。
-        output_size: ``O``。
-        gate_bias: 门偏置的初值，``None`` 表示保持默认初始化。
+        kind: ``"rnn"`` 、 ``"lstm"`` 或 ``"gru"`` 。
+        input_size: ``D`` 。
+        hidden_size: ``H`` 。
+        output_size: ``O`` 。
+        gate_bias: 门偏置的初值， ``None`` 表示保持默认初始化。
 
     Example:
         >>> import torch
@@ -147,6 +147,7 @@ class SequenceRegressor(nn.Module):
                 self.rnn.bias_hh_l0[hidden_size : 2 * hidden_size].zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, T, D) -> (B, O)`` ：最后一步的隐藏状态经过线性层。"""
         check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
         check_size("x", x, -1, self.input_size, "输入特征数 D")
         out, _ = self.rnn(x)  # (B, T, H)

@@ -1,6 +1,6 @@
 r"""梯度消失与梯度爆炸的实验工具，以及按范数裁剪梯度的规则。
 
-实验模型（输入直接加到隐藏状态上，即取 ``U = I``、``b_h = 0``）::
+实验模型（输入直接加到隐藏状态上，即取 ``U = I`` 、 ``b_h = 0`` ）::
 
     s_t = f(W s_{t-1} + x_t),    s_0 = 0,    L = vᵀ s_T
 
@@ -15,12 +15,10 @@ r"""梯度消失与梯度爆炸的实验工具，以及按范数裁剪梯度的�
 
     g ← min(1, θ / ‖g‖) · g
 
-形状记号：``B`` 批大小，``T`` 时间步数，``H`` 隐藏状态维数。
+形状记号： ``B`` 批大小， ``T`` 时间步数， ``H`` 隐藏状态维数。
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import torch
 
@@ -31,7 +29,7 @@ EXPERIMENT_NONLINEARITIES = ("tanh", "relu", "identity")
 
 
 def _check_experiment_nonlinearity(value: object) -> str:
-    """实验允许恒等函数 ``"identity"``，其余名字交给书中通用的检查。"""
+    """实验允许恒等函数 ``"identity"`` ，其余名字交给书中通用的检查。"""
     if value == "identity":
         return "identity"
     try:
@@ -62,7 +60,7 @@ def spectral_radius(W: torch.Tensor) -> float:
 
 
 def rescale_to_spectral_radius(W: torch.Tensor, radius: float) -> torch.Tensor:
-    r"""返回 :math:`W \cdot \rho^\ast / \rho(W)`：特征向量不变，所有特征值同比缩放，谱半径变为 ``radius``。
+    r"""返回 :math:`W \cdot \rho^\ast / \rho(W)`：特征向量不变，所有特征值同比缩放，谱半径变为 ``radius`` 。
 
     Raises:
         TypeError: ``W`` 不是浮点方阵张量，或 ``radius`` 不是数。
@@ -91,10 +89,10 @@ def _activation(name: str, pre_activation: torch.Tensor) -> torch.Tensor:
 
 
 def run_states(W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh") -> list[torch.Tensor]:
-    """按 :math:`s_t = f(W s_{t-1} + x_t)` 计算 ``[s_1, …, s_T]``（每个 ``(B, H)``，保留计算图）。
+    """按 :math:`s_t = f(W s_{t-1} + x_t)` 计算 ``[s_1, …, s_T]`` （每个 ``(B, H)`` ，保留计算图）。
 
     形状:
-        - ``W``: ``(H, H)``；``x``: ``(B, T, H)``。
+        - ``W``: ``(H, H)`` ； ``x``: ``(B, T, H)`` 。
     """
     name = _check_experiment_nonlinearity(nonlinearity)
     _check_square("W", W)
@@ -108,16 +106,16 @@ def run_states(W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh") -> 
     return states
 
 
-def state_jacobians(W: torch.Tensor, states: Sequence[torch.Tensor], nonlinearity: str = "tanh") -> torch.Tensor:
+def state_jacobians(W: torch.Tensor, states: list[torch.Tensor], nonlinearity: str = "tanh") -> torch.Tensor:
     r"""每一步的雅可比矩阵 :math:`J_t = \partial s_t / \partial s_{t-1} = \mathrm{diag}(f'(a_t))\,W`。
 
     Args:
-        W: ``(H, H)``。
-        states: :func:`run_states` 的返回值，``T`` 个 ``(B, H)``。
-        nonlinearity: ``"tanh"``、``"relu"`` 或 ``"identity"``。
+        W: ``(H, H)`` 。
+        states: :func:`run_states` 的返回值， ``T`` 个 ``(B, H)`` 。
+        nonlinearity: ``"tanh"`` 、 ``"relu"`` 或 ``"identity"`` 。
 
     形状:
-        - 返回: ``(B, T, H, H)``，``[:, t-1]`` 是 :math:`J_t`。
+        - 返回: ``(B, T, H, H)`` ， ``[:, t-1]`` 是 :math:`J_t`。
     """
     name = _check_experiment_nonlinearity(nonlinearity)
     stacked = torch.stack([s.detach() for s in states], dim=1)  # (B, T, H)
@@ -175,11 +173,11 @@ def state_gradient_norms(
     return norms.flip(0)  # 下标 T-k
 
 
-def clip_by_global_norm(grads: Sequence[torch.Tensor], max_norm: float) -> list[torch.Tensor]:
+def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Tensor]:
     r"""梯度裁剪：把所有梯度看成一个长向量 :math:`g`，返回 :math:`\min(1, \theta/\|g\|)\,g`。
 
     与 ``torch.nn.utils.clip_grad_norm_`` 的区别只在于后者把分母写成
-    :math:`\|g\| + 10^{-6}`（避免除以 0）。本函数不修改输入。
+    :math:`\|g\| + 10^{-6}` （避免除以 0）。本函数不修改输入。
 
     Raises:
         TypeError: ``grads`` 中有非浮点张量，或 ``max_norm`` 不是数。

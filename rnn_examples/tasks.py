@@ -3,11 +3,11 @@ r"""书中实验用的合成数据集：全部由随机种子决定，不下载�
 1. :func:`noisy_sine` 与 :func:`sliding_windows`：带噪正弦波，切成
    “前 ``window`` 个值 → 下一个值”的样本，用于下一步预测。
 2. :func:`marked_recall`：长程记忆任务。每一步输入两个特征
-   ``(value_t, marker_t)``，``value_t`` 全是噪声，只有第 1 步的 ``value_1 ∈ {−1, +1}``
-   带有标记 ``marker_1 = 1``；模型读完 ``T`` 步后要输出 ``value_1``。
+   ``(value_t, marker_t)`` ， ``value_t`` 全是噪声，只有第 1 步的 ``value_1 ∈ {−1, +1}``
+   带有标记 ``marker_1 = 1`` ；模型读完 ``T`` 步后要输出 ``value_1`` 。
    答案与最后 ``T−1`` 步的输入无关，梯度必须跨过整整 ``T−1`` 步才能教会模型记住它。
 
-形状记号：``N`` 样本数，``T`` 时间步数（窗口长度），``D`` 输入特征数，``O`` 输出维数。
+形状记号： ``N`` 样本数， ``T`` 时间步数（窗口长度）， ``D`` 输入特征数， ``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ def noisy_sine(
     r"""带噪正弦波 :math:`z_n = \sin(2\pi n / P) + \varepsilon_n`，:math:`\varepsilon_n \sim \mathcal{N}(0, \sigma^2)`。
 
     Args:
-        num_points: 点数 ``N``。
-        period: 周期 ``P``（以点数计）。
+        num_points: 点数 ``N`` 。
+        period: 周期 ``P`` （以点数计）。
         noise_std: 噪声标准差 :math:`\sigma`，可为 0。
         seed: 噪声的随机种子。
 
     Returns:
-        ``(n, values)``：``(N,)`` 的时间下标与 ``(N,)`` 的取值，均为 ``float32``。
+        ``(n, values)`` ，即 ``(N,)`` 的时间下标与 ``(N,)`` 的取值，均为 ``float32`` 。
 
     Example:
         >>> from rnn_examples.tasks import noisy_sine
@@ -52,12 +52,12 @@ def noisy_sine(
 def sliding_windows(series: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:
     """把一维序列切成“窗口 → 下一个值”的样本。
 
-    第 ``i`` 个样本的输入是 ``series[i : i + window]``，目标是 ``series[i + window]``。
+    第 ``i`` 个样本的输入是 ``series[i : i + window]`` ，目标是 ``series[i + window]`` 。
 
     形状:
-        - ``series``: ``(N,)``。
-        - 返回 ``(x, y)``：``(N - window, window, 1)`` 与 ``(N - window, 1)``，可直接交给
-          :class:`~rnn_examples.models.SimpleRNN`（``D = O = 1``）。
+        - ``series``: ``(N,)`` 。
+        - 返回 ``(x, y)`` ： ``(N - window, window, 1)`` 与 ``(N - window, 1)`` ，可直接交给
+          :class:`~rnn_examples.models.SimpleRNN`（ ``D = O = 1`` ）。
 
     Raises:
         ValueError: 序列不比窗口长。
@@ -85,12 +85,12 @@ def sliding_windows(series: torch.Tensor, window: int) -> tuple[torch.Tensor, to
 def marked_recall(num_samples: int, seq_len: int, *, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """长程记忆任务：读完整个序列后，说出第 1 步带标记的那个符号。
 
-    - ``x[:, :, 0]``：第 1 步为 ``±1``（等概率），其余各步为 :math:`\\mathcal{N}(0, 1)` 噪声；
-    - ``x[:, :, 1]``：标记，第 1 步为 1，其余为 0；
-    - ``y``：第 1 步的符号 ``±1``。总是输出 0 的模型均方误差为 1，随机猜的正确率为 50%。
+    - ``x[:, :, 0]`` ：第 1 步为 ``±1`` （等概率），其余各步为 :math:`\\mathcal{N}(0, 1)` 噪声；
+    - ``x[:, :, 1]`` ：标记，第 1 步为 1，其余为 0；
+    - ``y`` ：第 1 步的符号 ``±1`` 。总是输出 0 的模型均方误差为 1，随机猜的正确率为 50%。
 
     形状:
-        - 返回 ``(x, y)``：``(N, T, 2)`` 与 ``(N, 1)``。
+        - 返回: 二元组 ``(x, y)`` ，形状分别为 ``(N, T, 2)`` 与 ``(N, 1)`` 。
 
     Example:
         >>> from rnn_examples.tasks import marked_recall

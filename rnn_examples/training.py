@@ -1,4 +1,4 @@
-r"""一个小而完整的训练循环：均方误差、``torch.optim``、可选的梯度裁剪。
+r"""一个小而完整的训练循环：均方误差、 ``torch.optim`` 、可选的梯度裁剪。
 
 每一步::
 
@@ -7,9 +7,9 @@ r"""一个小而完整的训练循环：均方误差、``torch.optim``、可选�
     g = ∇L；若给定 max_norm=θ，g ← min(1, θ/‖g‖)·g   （torch.nn.utils.clip_grad_norm_）
     optimizer.step()
 
-损失一旦变成 ``inf``/``nan``（训练发散），立即停止并在结果里记下 ``diverged=True``。
+损失一旦变成 ``inf``/``nan`` （训练发散），立即停止并在结果里记下 ``diverged=True`` 。
 
-形状记号：``N`` 样本数，``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``O`` 输出维数。
+形状记号： ``N`` 样本数， ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def train_regressor(
     max_norm: float | None = None,
     seed: int = 0,
 ) -> TrainHistory:
-    """用均方误差训练 ``model``（原地修改它的参数），返回 :class:`TrainHistory`。
+    """用均方误差训练 ``model`` （原地修改它的参数），返回 :class:`TrainHistory`。
 
     Args:
         model: 把 ``(B, T, D)`` 映射到 ``(B, O)`` 的模型，如 :class:`~rnn_examples.models.SimpleRNN`。
@@ -61,14 +61,14 @@ def train_regressor(
         y: ``(N, O)`` 目标。
         steps: 更新步数，正整数。
         lr: 学习率，正数。
-        optimizer: ``"adam"``（默认）或 ``"sgd"``。
-        batch_size: 每步随机抽取（有放回）的样本数；``None`` 表示每步用全部 ``N`` 个样本。
-        max_norm: 梯度裁剪阈值 :math:`\\theta`；``None`` 表示不裁剪。
+        optimizer: ``"adam"`` （默认）或 ``"sgd"`` 。
+        batch_size: 每步随机抽取（有放回）的样本数； ``None`` 表示每步用全部 ``N`` 个样本。
+        max_norm: 梯度裁剪阈值 :math:`\\theta`； ``None`` 表示不裁剪。
         seed: 抽取小批量的随机种子。
 
     Raises:
-        TypeError: ``model`` 不是 ``nn.Module``，``x``/``y`` 不是浮点张量，数值参数类型不对。
-        ValueError: ``steps``、``lr``、``batch_size``、``max_norm`` 不为正，优化器未知，
+        TypeError: ``model`` 不是 ``nn.Module`` ， ``x``/``y`` 不是浮点张量，数值参数类型不对。
+        ValueError: ``steps`` 、 ``lr`` 、 ``batch_size`` 、 ``max_norm`` 不为正，优化器未知，
             或 ``x`` 与 ``y`` 的样本数不同。
 
     Example:
