@@ -118,3 +118,32 @@ html_search_options = {"dict": str(DOCS / "_ext" / "jieba_userdict.txt")}
 # （工作流从 actions/configure-pages 的 base_path 得到），Read the Docs 上由扩展自己推断。
 if "RNN_BOOK_URL_PREFIX" in os.environ or not os.environ.get("READTHEDOCS"):
     notfound_urls_prefix = os.environ.get("RNN_BOOK_URL_PREFIX", "/")
+
+# -- 构建性能（测量见 benchmarks/ 与 nox -s bench）----------------------------------
+# 内核里的 torch 只用 1 个线程。书中的张量都很小，多线程只有同步开销；2 核机器上 Sphinx、
+# 内核与其他进程一起抢核时，OpenMP 线程的忙等让小循环慢一个数量级（实测 20 倍）。
+# 内核进程继承这里的环境变量；调用者已设置时尊重调用者。
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# 内核必须用 ipykernel 自己设的 inline 后端，plt.show() 才会把图放进页面。nox 的共用环境为测试
+# 设了 MPLBACKEND=Agg，内核继承它后图会静默消失（没有输出、没有警告），所以这里去掉它。
+os.environ.pop("MPLBACKEND", None)
+
+
+def _create_execution_cache(app):
+    """在读取文档之前（也就在 ``-j`` 的并行进程分出去之前）建好 jupyter-cache 的目录与数据库。
+
+    jupyter-cache 建目录、建表都不加锁：并行构建时几个进程同时第一次用缓存，会报
+    ``FileExistsError`` 或 “table ... already exists”。主进程里先建好，就不再有竞争。
+    """
+    from jupyter_cache import get_cache
+
+    get_cache(app.env.mystnb_config.execution_cache_path).list_cache_records()  # 第一次访问即建库建表
+
+
+def setup(app):
+    # myst-nb 在 builder-inited（默认优先级 500）里算出缓存路径；这里排在它之后
+    app.connect("builder-inited", _create_execution_cache, priority=900)
+    # sphinx-mathjax-offline 只在构建结束时复制 MathJax 文件，与读取文档无关，但没有声明
+    # parallel_read_safe，``-j`` 时 Sphinx 会警告（-W 下即失败）并退回串行读取。替它声明。
+    if "sphinx-mathjax-offline" in app.extensions:
+        app.extensions["sphinx-mathjax-offline"].parallel_read_safe = True
