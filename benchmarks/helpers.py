@@ -165,16 +165,22 @@ def local_assets(html: str) -> list[str]:
 
 
 # -- 统计与报告 ----------------------------------------------------------------
-def summarize(samples: list[float]) -> dict[str, Any]:
-    """几次测量的中位数、最小值、最大值与原始数据（秒，保留两位小数）。"""
+def summarize(samples: list[float], cpu: list[float] | None = None) -> dict[str, Any]:
+    """几次测量（墙钟秒数）的中位数、最小值、最大值与原始数据，保留两位小数。
+
+    给了 ``cpu``（同几次测量里子进程用掉的 CPU 秒数）时，另记它的中位数 ``cpu``。
+    """
     if not samples:
         raise ValueError("samples 应至少有一个测量值，实际收到空列表")
-    return {
+    summary = {
         "median": round(statistics.median(samples), 2),
         "min": round(min(samples), 2),
         "max": round(max(samples), 2),
         "samples": [round(sample, 2) for sample in samples],
     }
+    if cpu:
+        summary["cpu"] = round(statistics.median(cpu), 2)
+    return summary
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -244,10 +250,11 @@ def check_targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | N
 
 def _row(name: str, entry: dict[str, Any] | None, note: str = "") -> list[str]:
     if not entry or not entry.get("total"):
-        return [name, "—", "—", "0", note or "未测"]
+        return [name, "—", "—", "—", "0", note or "未测"]
     total = entry["total"]
     spread = f"{format_seconds(total['min'])} – {format_seconds(total['max'])}"
-    return [name, format_seconds(total["median"]), spread, str(len(total["samples"])), note]
+    cpu = format_seconds(total.get("cpu"))
+    return [name, format_seconds(total["median"]), spread, cpu, str(len(total["samples"])), note]
 
 
 def render_report(results: dict[str, Any]) -> str:
@@ -264,6 +271,13 @@ def render_report(results: dict[str, Any]) -> str:
         f"{machine['load_max']:.1f}。共享的机器上绝对时间有噪声，比值（冷构建 / 地板）更可比。",
         f"Sphinx 参数与 `nox -s docs` 相同：`{' '.join(config['sphinx_flags'])} -b html`；"
         f"共 {len(config['pages'])} 个会执行的页面，编辑测试用的页面是 `{config['edit_page']}`。",
+    ]
+    if config.get("pages_without_code"):
+        out.append(
+            f"没有代码单元、却仍按笔记本执行（白启动一次内核）的页面：{', '.join(config['pages_without_code'])}"
+            "——去掉头信息里的 `file_format: mystnb` 与 kernelspec，它们就是普通 Markdown 页。"
+        )
+    out += [
         "",
         "## 结果",
         "",
@@ -285,7 +299,15 @@ def render_report(results: dict[str, Any]) -> str:
         _row("改一个代码单元", results.get("code_edit"), _executions_note(results.get("code_edit"))),
         _row("并行冷构建 `-j auto`", results.get("parallel"), _parallel_note(results.get("parallel"))),
     ]
-    out += [markdown_table(["测量", "中位数", "范围", "次数", "说明"], rows), ""]
+    out += [markdown_table(["测量", "中位数", "范围", "CPU 时间", "次数", "说明"], rows), ""]
+    cold_cpu = ((results.get("cold") or {}).get("total") or {}).get("cpu")
+    floor_cpu = ((results.get("floor") or {}).get("total") or {}).get("cpu")
+    if cold_cpu and floor_cpu:
+        out += [
+            f"“CPU 时间”是子进程树（含内核）用掉的 CPU 秒数的中位数，受别的进程干扰小；"
+            f"按 CPU 时间，冷构建 / 地板 = {cold_cpu / floor_cpu:.2f}×。",
+            "",
+        ]
 
     checks = check_targets(results)
     if checks:

@@ -23,6 +23,7 @@ import gzip
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -81,10 +82,15 @@ class Bench:
         self.logs = self.out / "logs"
         self.src = self.work / "src"
         self.docs = self.src / "docs"
-        # OMP_NUM_THREADS=1 与 docs/conf.py 给内核的设置相同（调用者已设置时尊重调用者），地板才可比
+        # 构建用调用者（nox 会话）的环境，与 ``nox -s docs`` 相同；OMP_NUM_THREADS=1 与 docs/conf.py
+        # 给内核的设置相同（调用者已设置时尊重调用者），地板才可比
         extra = dict(item.split("=", 1) for item in args.env)
-        self.env = {"OMP_NUM_THREADS": "1"} | dict(os.environ) | {"MPLBACKEND": "Agg"} | extra
+        self.env = {"OMP_NUM_THREADS": "1"} | dict(os.environ) | extra
+        # 地板脚本：plt.show() 像 inline 后端那样把图渲染成 PNG（见 benchmarks/inline_backend.py）
+        pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        self.floor_env = self.env | {"MPLBACKEND": "module://benchmarks.inline_backend", "PYTHONPATH": pythonpath}
         self.loads: list[float] = []
+        self.last_cpu = 0.0
         self.python = sys.executable
 
     # -- 基础设施 ----------------------------------------------------------------
@@ -95,12 +101,20 @@ class Bench:
         self.logs.mkdir(parents=True)
         shutil.copytree(ROOT, self.src, ignore=SNAPSHOT_IGNORE, symlinks=True)
 
-    def run(self, name: str, cmd: list[str], cwd: Path, *, check: bool = True) -> tuple[float, str, int]:
+    def run(
+        self, name: str, cmd: list[str], cwd: Path, *, check: bool = True, env: dict[str, str] | None = None
+    ) -> tuple[float, str, int]:
         """运行一个命令并计时；输出存到 logs/<name>.log。"""
         self.loads.append(os.getloadavg()[0])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=env or self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # 子进程树（含 Sphinx 启动的内核）用掉的 CPU 时间：别的进程抢核时它比墙钟时间稳定得多
+        self.last_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         log = self.logs / f"{name}.log"
         log.write_text(proc.stdout, encoding="utf-8")
         status = "" if proc.returncode == 0 else f"  退出码 {proc.returncode}"
@@ -137,11 +151,16 @@ class Bench:
         """地板与构建的组成：Python 启动、导入、空内核、内核里的导入（各取中位数）。"""
         samples: dict[str, list[float]] = {"python": [], "imports": [], "kernel": [], "kernel_imports": []}
         for i in range(self.runs):
-            samples["python"].append(self.run(f"parts-python-{i}", [self.python, "-c", "pass"], ROOT)[0])
-            samples["imports"].append(self.run(f"parts-imports-{i}", [self.python, "-c", IMPORTS], ROOT)[0])
-            _, out, _ = self.run(f"parts-kernel-{i}", [self.python, "-c", KERNEL_TIMER, "pass"], ROOT)
+            python = self.run(f"parts-python-{i}", [self.python, "-c", "pass"], ROOT, env=self.floor_env)
+            samples["python"].append(python[0])
+            imports = self.run(f"parts-imports-{i}", [self.python, "-c", IMPORTS], ROOT, env=self.floor_env)
+            samples["imports"].append(imports[0])
+            # 内核的环境与 docs/conf.py 给内核的相同：不带 MPLBACKEND（ipykernel 自己设 inline 后端）
+            kernel_env = {key: value for key, value in self.env.items() if key != "MPLBACKEND"}
+            _, out, _ = self.run(f"parts-kernel-{i}", [self.python, "-c", KERNEL_TIMER, "pass"], ROOT, env=kernel_env)
             samples["kernel"].append(float(out.split()[-1]))
-            _, out, _ = self.run(f"parts-kernel-imports-{i}", [self.python, "-c", KERNEL_TIMER, IMPORTS], ROOT)
+            cmd = [self.python, "-c", KERNEL_TIMER, IMPORTS]
+            _, out, _ = self.run(f"parts-kernel-imports-{i}", cmd, ROOT, env=kernel_env)
             samples["kernel_imports"].append(float(out.split()[-1]))
         medians = {key: helpers.summarize(values)["median"] for key, values in samples.items()}
         medians["kernel_imports"] = round(max(medians["kernel_imports"] - medians["kernel"], 0.0), 2)
@@ -151,40 +170,42 @@ class Bench:
         """每页代码单元作一个普通 Python 进程（工作目录为页面所在目录，与内核相同）。"""
         scripts = self.work / "floor"
         per_page: dict[str, list[float]] = {name: [] for name in pages}
-        totals = []
+        totals, cpus = [], []
         for name, path in pages.items():
             script = scripts / f"{name}.py"
             script.parent.mkdir(parents=True, exist_ok=True)
             cells = helpers.code_cells(path.read_text(encoding="utf-8"), path=path)
             script.write_text(helpers.cells_to_script(cells), encoding="utf-8")
         for i in range(self.runs):
-            total = 0.0
+            total = cpu = 0.0
             for name, path in pages.items():
-                seconds, _, _ = self.run(
-                    f"floor-{i}-{name.replace('/', '-')}", [self.python, str(scripts / f"{name}.py")], path.parent
-                )
+                cmd = [self.python, str(scripts / f"{name}.py")]
+                seconds, _, _ = self.run(f"floor-{i}-{name.replace('/', '-')}", cmd, path.parent, env=self.floor_env)
                 per_page[name].append(seconds)
                 total += seconds
+                cpu += self.last_cpu
             print(f"  floor 第 {i + 1} 次合计 {total:.2f} s", flush=True)
             totals.append(total)
+            cpus.append(cpu)
         return {
-            "total": helpers.summarize(totals),
+            "total": helpers.summarize(totals, cpus),
             "pages": {name: helpers.summarize(values)["median"] for name, values in per_page.items()},
         }
 
     def cold(self, outdir: Path) -> tuple[dict[str, Any], dict[str, float]]:
         """冷构建：每次都删掉构建目录、执行缓存与 jupyter_execute。返回结果与每页执行时间的中位数。"""
-        totals, executed = [], []
+        totals, cpus, executed = [], [], []
         exec_samples: dict[str, list[float]] = {}
         for i in range(self.runs):
             shutil.rmtree(outdir.parent, ignore_errors=True)
             seconds, log, _ = self.sphinx(f"cold-{i}", outdir)
             totals.append(seconds)
+            cpus.append(self.last_cpu)
             executed.append(self.executed(log))
             for name, value in self.execution_seconds(outdir).items():
                 exec_samples.setdefault(name, []).append(value)
         exec_times = {name: helpers.summarize(values)["median"] for name, values in exec_samples.items()}
-        return {"total": helpers.summarize(totals), "executed": executed}, exec_times
+        return {"total": helpers.summarize(totals, cpus), "executed": executed}, exec_times
 
     def execution_seconds(self, outdir: Path) -> dict[str, float]:
         """jupyter-cache 数据库里每页的执行时间（myst-nb 写入的 ``execution_seconds``，含内核启动）。"""
@@ -200,13 +221,16 @@ class Bench:
     def noop(self, outdir: Path) -> dict[str, Any]:
         """空重建：先不计入地跑一次（冷构建后的第一次），再测 runs 次。"""
         first, _, _ = self.sphinx("noop-first", outdir)
-        totals = [self.sphinx(f"noop-{i}", outdir)[0] for i in range(self.runs)]
-        return {"total": helpers.summarize(totals), "first": round(first, 2)}
+        totals, cpus = [], []
+        for i in range(self.runs):
+            totals.append(self.sphinx(f"noop-{i}", outdir)[0])
+            cpus.append(self.last_cpu)
+        return {"total": helpers.summarize(totals, cpus), "first": round(first, 2)}
 
     def edit(self, kind: str, outdir: Path, page: str, path: Path) -> dict[str, Any]:
         """在快照里改一页（改一句话或改一个代码单元）再构建；每次的改动都不同，最后复原。"""
         original = path.read_text(encoding="utf-8")
-        totals, executed, reread = [], [], []
+        totals, cpus, executed, reread = [], [], [], []
         try:
             for i in range(self.runs):
                 if kind == "text":
@@ -216,16 +240,17 @@ class Bench:
                 path.write_text(edited, encoding="utf-8")
                 seconds, log, _ = self.sphinx(f"{kind}-edit-{i}", outdir)
                 totals.append(seconds)
+                cpus.append(self.last_cpu)
                 executed.append(self.executed(log))
                 reread.append(helpers.updated_documents(log))
         finally:
             path.write_text(original, encoding="utf-8")
             self.sphinx(f"{kind}-edit-restore", outdir)
-        return {"total": helpers.summarize(totals), "page": page, "executed": executed, "reread": reread}
+        return {"total": helpers.summarize(totals, cpus), "page": page, "executed": executed, "reread": reread}
 
     def parallel(self, outdir: Path) -> dict[str, Any]:
         """并行冷构建 ``-j auto``，重复 runs 次；失败不中断，记下是否出现建表竞争。"""
-        totals, executed, succeeded, races = [], [], 0, 0
+        totals, cpus, executed, succeeded, races = [], [], [], 0, 0
         for i in range(self.runs):
             shutil.rmtree(outdir.parent, ignore_errors=True)
             seconds, log, code = self.sphinx(f"parallel-{i}", outdir, "-j", "auto", check=False)
@@ -233,9 +258,10 @@ class Bench:
             if code == 0:
                 succeeded += 1
                 totals.append(seconds)
+                cpus.append(self.last_cpu)
                 executed.append(self.executed(log))
         result: dict[str, Any] = {"runs": self.runs, "succeeded": succeeded, "races": races, "executed": executed}
-        result["total"] = helpers.summarize(totals) if totals else None
+        result["total"] = helpers.summarize(totals, cpus) if totals else None
         return result
 
     def nox_overhead(self) -> dict[str, Any]:
@@ -303,14 +329,17 @@ def machine_info(loads: list[float], env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def choose_page(pages: dict[str, Path], wanted: str | None) -> str:
-    """编辑测试与页面重量用的页：指定的页，否则第一个章节页（在子目录里的页），再否则第一页。"""
+def choose_page(cells: dict[str, int], wanted: str | None) -> str:
+    """编辑测试与页面重量用的页：指定的页，否则第一个有代码单元的章节页（在子目录里），再否则第一个有代码的页。"""
+    with_code = [name for name, count in cells.items() if count]
     if wanted:
-        if wanted not in pages:
-            raise SystemExit(f"--page 应为会执行的页面之一 {sorted(pages)}，实际收到 {wanted!r}")
+        if wanted not in with_code:
+            raise SystemExit(f"--page 应为有代码单元的页面之一 {with_code}，实际收到 {wanted!r}")
         return wanted
-    chapters = [name for name in pages if "/" in name]
-    return (chapters or list(pages))[0]
+    chapters = [name for name in with_code if "/" in name]
+    if not with_code:
+        raise SystemExit("没有一页有代码单元，无法做“改一个代码单元”的测试")
+    return (chapters or with_code)[0]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -338,12 +367,15 @@ def main(argv: list[str] | None = None) -> int:
     pages = bench.pages()
     if not pages:
         raise SystemExit(f"{bench.docs} 里没有会执行的页面（file_format: mystnb）")
-    page = choose_page(pages, args.page)
+    cells = {name: len(helpers.code_cells(path.read_text(encoding="utf-8"), path=path)) for name, path in pages.items()}
+    page = choose_page(cells, args.page)
     results: dict[str, Any] = {
         "config": {
             "runs": bench.runs,
             "sphinx_flags": bench.flags,
             "pages": list(pages),
+            # 没有代码单元的笔记本页照样会启动一次内核（myst-nb 的 cache 模式不跳过它们）
+            "pages_without_code": [name for name, count in cells.items() if not count],
             "edit_page": page,
             "extra_env": args.env,
         }

@@ -140,6 +140,7 @@ def test_local_assets():
 def test_summarize_median():
     assert helpers.summarize([3.0, 1.0, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0, "samples": [3.0, 1.0, 2.0]}
     assert helpers.summarize([1.0, 2.0])["median"] == 1.5
+    assert helpers.summarize([1.0, 2.0], cpu=[0.5, 0.7, 0.9])["cpu"] == 0.7
     with pytest.raises(ValueError, match="实际收到空列表"):
         helpers.summarize([])
 
@@ -199,7 +200,7 @@ def test_check_targets():
 def test_render_report():
     report = helpers.render_report(_results())
     assert report.startswith("# 构建性能报告")
-    assert "| 冷构建（空的构建目录与执行缓存） | 15.0 s | 14.0 s – 16.0 s | 3 | 冷构建 / 地板 = 1.36× |" in report
+    assert "| 冷构建（空的构建目录与执行缓存） | 15.0 s | 14.0 s – 16.0 s | — | 3 | 冷构建 / 地板 = 1.36× |" in report
     assert "3/3 次成功，建表竞争 0 次" in report
     assert "`part1/b` | 8.0 s | 7.0 s" in report
     assert "**未达到**" not in report
