@@ -15,6 +15,11 @@
 
 3. **页面描述。** 每页的 ``<meta name="description">`` 取正文第一段（截断），没有正文
    段落的页面用全书的描述 ``book_description``。
+
+4. **参考文献的 ARIA 角色。** docutils 把文献条目写成 ``role="list"`` 里的
+   ``role="doc-biblioentry"``；这个 DPUB-ARIA 角色已被废弃（DPUB-ARIA 1.1 建议改用
+   ``listitem``），axe-core 因此报 critical 的 aria-required-children。这里把条目的角色换成
+   ``listitem``，列表结构对读屏软件才完整。
 """
 
 from __future__ import annotations
@@ -126,10 +131,19 @@ def add_description(
         context["metatags"] = f'{metatags}\n    <meta name="description" content="{escaped}" />'
 
 
+def fix_bibliography_roles(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_description", "", "html", types=frozenset({str}))
     app.add_search_language(SearchChineseFixedStemmer)
     # 必须早于 sphinx-book-theme 的 add_header_buttons（priority=501）
     app.connect("html-page-context", offer_executed_notebook, priority=490)
     app.connect("html-page-context", add_description)
+    app.connect("html-page-context", fix_bibliography_roles)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

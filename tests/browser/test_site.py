@@ -234,3 +234,33 @@ def test_served_files_are_reachable(base_url: str) -> None:
         urllib.request.urlopen(base_url + "definitely-missing.html")
     info.value.close()
     assert info.value.code == 404
+
+
+def test_theme_icons_render_from_the_webfont(browser: Any, base_url: str) -> None:
+    """图标来自主题 CSS 的 Font Awesome 网页字体（本书用空文件替换了 1.5 MB 的 fontawesome.js）。"""
+    visit = Visit(url=base_url + "quickstart.html")
+    context = open_context(browser, visit)
+    try:
+        tab = context.new_page()
+        watch(tab, visit)
+        tab.goto(visit.url)
+        tab.wait_for_load_state("networkidle")
+        icons = tab.evaluate(
+            """async () => {
+                await document.fonts.ready;
+                return [...document.querySelectorAll('.bd-header-article i[class*="fa-"], .bd-header-article svg')]
+                    .filter(e => e.getClientRects().length)
+                    .map(e => ({tag: e.tagName, cls: String(e.className.baseVal ?? e.className),
+                                width: e.getBoundingClientRect().width,
+                                glyph: getComputedStyle(e, '::before').content,
+                                font: getComputedStyle(e).fontFamily}));
+            }"""
+        )
+        loaded = tab.evaluate("() => document.fonts.check('900 16px \"Font Awesome 7 Free\"')")
+    finally:
+        context.close()
+    assert icons, "文章顶栏没有可见的图标"
+    assert loaded, "Font Awesome 网页字体没有加载"
+    bad = [i for i in icons if i["tag"] == "I" and (i["width"] <= 0 or i["glyph"] in {"none", "normal", '""'})]
+    assert not bad, f"这些图标没有字形：{bad}"
+    assert not visit.page_errors, format_list(visit.page_errors)
