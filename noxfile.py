@@ -94,7 +94,8 @@ def tests(session: nox.Session) -> None:
     只跑它们：``nox -s tests -- -m browser``，跳过它们：``nox -s tests -- -m "not browser"``。
     """
     env = book_env(session)
-    ensure_chromium(session)
+    if "not browser" not in " ".join(session.posargs):
+        ensure_chromium(session)
     build_site(session, env)
     env = env | {"RNN_BOOK_HTML": str(DOCS_OUT), "RNN_BOOK_CHROMIUM": str(CHROMIUM)}
     run_in_book_env(session, env, "-m", "pytest", *session.posargs)
