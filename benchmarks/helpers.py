@@ -317,7 +317,7 @@ def render_report(results: dict[str, Any]) -> str:
 
     parts = results.get("floor_parts")
     if parts:
-        out += ["## 地板时间由什么组成", ""]
+        out += ["## 地板时间由什么组成", "", "各项取几次测量的最小值（固定开销，噪声只会让它变长）。", ""]
         pages = len(config["pages"])
         rows = [
             ["启动 Python 进程", format_seconds(parts["python"]), format_seconds(parts["python"] * pages)],
@@ -340,9 +340,11 @@ def render_report(results: dict[str, Any]) -> str:
         out += [markdown_table(["部分", "每页", f"× {pages} 页"], rows), ""]
         if floor is not None:
             fixed = (parts["python"] + parts["imports"]) * pages
+            share = f"（{fixed / floor:.0%}）" if fixed <= floor else "（测量噪声大于这个差别）"
             out += [
-                f"地板 {format_seconds(floor)} 中约 {format_seconds(fixed)} 是每页重复的进程启动与导入，"
-                "其余是页面代码本身。",
+                f"地板 {format_seconds(floor)} 中约 {format_seconds(fixed)}{share}是每页重复的进程启动与导入，"
+                "其余是页面代码本身（含把图渲染成 PNG）。构建比地板多出的固定部分主要是每页启动一个 Jupyter 内核："
+                f"约 {format_seconds(parts['kernel'] * pages)}。",
                 "",
             ]
 
@@ -361,7 +363,11 @@ def render_report(results: dict[str, Any]) -> str:
         rows = [[kind, str(count), format_bytes(size)] for kind, (count, size) in weight["by_kind"].items()]
         rows.append(["合计", str(weight["requests"]), format_bytes(weight["total"])])
         out += [markdown_table(["类型", "文件数", "大小"], rows), ""]
-        out += [f"HTML 本身 {format_bytes(weight['html'])}（gzip 后 {format_bytes(weight['html_gzip'])}）。", ""]
+        out += [
+            f"HTML 本身 {format_bytes(weight['html'])}（gzip 后 {format_bytes(weight['html_gzip'])}）。"
+            "只计 HTML 直接引用的本地文件（不含样式表再加载的字体、MathJax 按需加载的组件），未压缩。",
+            "",
+        ]
 
     out += [
         "## 复现",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -216,3 +218,24 @@ def test_sphinx_flags_match_the_docs_session():
     flags = re.search(r"^SPHINX_FLAGS = (\[.*\])$", noxfile, re.MULTILINE)
     assert flags is not None
     assert ast.literal_eval(flags[1]) == DEFAULT_SPHINX_FLAGS
+
+
+def test_inline_backend_renders_and_closes_figures(tmp_path):
+    """地板脚本的后端：plt.show() 像 inline 后端那样渲染（这里存一张 PNG 来核对）并关掉图。"""
+    script = tmp_path / "page.py"
+    script.write_text(
+        "import matplotlib.pyplot as plt\n"
+        "import benchmarks.inline_backend as backend\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.plot([0, 1])\n"
+        "saved = []\n"
+        "fig.savefig = lambda *args, **kwargs: saved.append(kwargs)\n"
+        "plt.show()\n"
+        "print(plt.get_backend(), saved, plt.get_fignums())\n",
+        encoding="utf-8",
+    )
+    env = {"MPLBACKEND": "module://benchmarks.inline_backend", "PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]}
+    out = subprocess.run(
+        [sys.executable, "-W", "error", str(script)], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "module://benchmarks.inline_backend [{'format': 'png', 'bbox_inches': 'tight'}] []"
