@@ -250,7 +250,7 @@ def check_targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | N
 
 def _row(name: str, entry: dict[str, Any] | None, note: str = "") -> list[str]:
     if not entry or not entry.get("total"):
-        return [name, "—", "—", "—", "0", note or "未测"]
+        return [name, "—", "—", "—", "0", "未测"]
     total = entry["total"]
     spread = f"{format_seconds(total['min'])} – {format_seconds(total['max'])}"
     cpu = format_seconds(total.get("cpu"))
@@ -299,6 +299,8 @@ def render_report(results: dict[str, Any]) -> str:
         _row("改一个代码单元", results.get("code_edit"), _executions_note(results.get("code_edit"))),
         _row("并行冷构建 `-j auto`", results.get("parallel"), _parallel_note(results.get("parallel"))),
     ]
+    if results.get("parallel") and not results["parallel"].get("total"):
+        rows[-1][-1] = _parallel_note(results["parallel"])  # 全部失败时也要写出失败次数
     out += [markdown_table(["测量", "中位数", "范围", "CPU 时间", "次数", "说明"], rows), ""]
     cold_cpu = ((results.get("cold") or {}).get("total") or {}).get("cpu")
     floor_cpu = ((results.get("floor") or {}).get("total") or {}).get("cpu")

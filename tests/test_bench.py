@@ -211,6 +211,9 @@ def test_render_report():
     for key in ("nox_overhead", "tests", "parallel", "page_weight", "floor_parts"):
         del partial[key]
     assert "未测" in helpers.render_report(partial)
+    failed = _results()
+    failed["parallel"] = {"runs": 3, "succeeded": 0, "races": 2, "executed": [], "total": None}
+    assert "| 并行冷构建 `-j auto` | — | — | — | 0 | 0/3 次成功，建表竞争 2 次 |" in helpers.render_report(failed)
 
 
 def test_sphinx_flags_match_the_docs_session():
