@@ -13,8 +13,8 @@
    总是提供它：在主题的处理函数（优先级 501）之前写出文件并设置 ``ipynb_source``。
    myst-nb 命中执行缓存时写出的笔记本不含输出，这里从 jupyter-cache 合并回来。
 
-3. **页面描述。** 每页的 ``<meta name="description">`` 取正文第一段（截断），没有正文
-   段落的页面用全书的描述 ``book_description``。
+3. **页面描述。** 每页的 ``<meta name="description">`` 取导言里第一个不含公式的段落（截断），
+   没有这样的段落的页面用“页面标题：全书描述 ``book_description``”。
 
 4. **参考文献的 ARIA 角色。** docutils 把文献条目写成 ``role="list"`` 里的
    ``role="doc-biblioentry"``；这个 DPUB-ARIA 角色已被废弃（DPUB-ARIA 1.1 建议改用
@@ -104,12 +104,17 @@ def _merge_cached_outputs(app: Sphinx, notebook: Any, pagename: str) -> Any:
 
 
 def _first_paragraph(doctree: nodes.document) -> str:
-    for para in doctree.findall(nodes.paragraph):
-        # 跳过代码输出、提示框之外的导航性段落：只取正文 section 里的直接段落
-        if isinstance(para.parent, nodes.section):
+    """页面导言（标题之下、第一个小节之前）里第一个不含公式的段落。"""
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return ""
+    for para in top.children:
+        # 只看导言的直接段落；含公式的段落不用：描述是纯文本，TeX 源码在搜索结果里不可读
+        if isinstance(para, nodes.section):
+            break
+        if isinstance(para, nodes.paragraph) and not any(para.findall(nodes.math)):
             # 换行两侧都是中文时直接相连，否则换成一个空格
-            text = _CJK_BREAK.sub("", para.astext().strip())
-            text = " ".join(text.split())
+            text = " ".join(_CJK_BREAK.sub("", para.astext().strip()).split())
             if text:
                 return text
     return ""
@@ -125,7 +130,15 @@ def add_description(
     text = _first_paragraph(doctree) if doctree is not None else ""
     if len(text) > _DESCRIPTION_CHARS:
         text = text[: _DESCRIPTION_CHARS - 1] + "…"
-    text = text or app.config.book_description
+    if not text and app.config.book_description:
+        title = context.get("title", "")
+        plain_title = re.sub(r"<[^>]+>", "", title).strip()
+        is_home = pagename == app.config.root_doc
+        text = (
+            app.config.book_description
+            if is_home or not plain_title
+            else f"{plain_title}：{app.config.book_description}"
+        )
     if text:
         escaped = text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
         context["metatags"] = f'{metatags}\n    <meta name="description" content="{escaped}" />'

@@ -93,3 +93,4 @@ def test_title_and_description(page_audit: Audit, site_page: str) -> None:
     match = re.search(r'<meta name="description" content="([^"]*)"', html)
     assert match, f"{site_page} 没有 <meta name=description>"
     assert match.group(1).strip(), f"{site_page} 的 description 是空的"
+    assert "\\" not in match.group(1), f"{site_page} 的 description 里有 TeX 源码：{match.group(1)!r}"
