@@ -31,8 +31,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_positive_int, check_size
-from ._numeric import check_finite_number
+from ._checks import check_float_tensor, check_positive_int, check_real, check_size
 
 KINDS = ("rnn", "lstm", "gru")
 
@@ -135,7 +134,7 @@ class SequenceRegressor(nn.Module):
         for name, value in [("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)]:
             check_positive_int(name, value)
         if gate_bias is not None:
-            check_finite_number("gate_bias", gate_bias)
+            check_real("gate_bias", gate_bias)
         self.kind = kind
         self.input_size = input_size
         recurrent = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_float_tensor, check_nonlinearity, check_positive_int, check_size
-from ._numeric import check_positive_number
+from ._checks import check_float_tensor, check_nonlinearity, check_positive_int, check_real, check_size
 
 EXPERIMENT_NONLINEARITIES = ("tanh", "relu", "identity")
 
@@ -73,7 +72,7 @@ def rescale_to_spectral_radius(W: torch.Tensor, radius: float) -> torch.Tensor:
         >>> round(spectral_radius(rescale_to_spectral_radius(W, 1.5)), 6)
         1.5
     """
-    target = check_positive_number("radius", radius)
+    target = check_real("radius", radius, minimum=0.0, strict=True)
     current = spectral_radius(W)
     if current == 0:
         raise ValueError("W 的谱半径应大于 0 才能缩放，实际收到谱半径为 0 的矩阵")
@@ -159,7 +158,7 @@ def state_gradient_norms(
     _check_square("W", W)
     steps = check_positive_int("steps", steps)
     batch_size = check_positive_int("batch_size", batch_size)
-    std = check_positive_number("input_std", input_std)
+    std = check_real("input_std", input_std, minimum=0.0, strict=True)
     hidden = W.shape[0]
     x = torch.randn(batch_size, steps, hidden, generator=generator, dtype=W.dtype) * std
     x.requires_grad_(True)  # 让每个 s_t 都在计算图里，才能取到 ∂L/∂s_t
@@ -189,7 +188,7 @@ def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> list[torc
         >>> clip_by_global_norm([torch.tensor([3.0]), torch.tensor([4.0])], max_norm=1.0)  # ‖g‖ = 5
         [tensor([0.6000]), tensor([0.8000])]
     """
-    theta = check_positive_number("max_norm", max_norm)
+    theta = check_real("max_norm", max_norm, minimum=0.0, strict=True)
     grads = list(grads)
     if not grads:
         raise ValueError("grads 应至少包含一个张量，实际收到空序列")

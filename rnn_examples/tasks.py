@@ -1,7 +1,7 @@
 r"""书中实验用的合成数据集：全部由随机种子决定，不下载任何东西。
 
-1. :func:`noisy_sine` 与 :func:`sliding_windows`：带噪正弦波，切成
-   “前 ``window`` 个值 → 下一个值”的样本，用于下一步预测。
+1. :func:`sliding_windows`：把一条序列（例如 :func:`rnn_examples.data.noisy_sine` 给出的带噪正弦波）
+   切成“前 ``window`` 个值 → 下一个值”的样本，用于下一步预测。
 2. :func:`marked_recall`：长程记忆任务。每一步输入两个特征
    ``(value_t, marker_t)`` ， ``value_t`` 全是噪声，只有第 1 步的 ``value_1 ∈ {−1, +1}``
    带有标记 ``marker_1 = 1`` ；模型读完 ``T`` 步后要输出 ``value_1`` 。
@@ -12,41 +12,9 @@ r"""书中实验用的合成数据集：全部由随机种子决定，不下载�
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from ._checks import check_float_tensor, check_positive_int
-from ._numeric import check_positive_number
-
-
-def noisy_sine(
-    num_points: int, *, period: float = 25.0, noise_std: float = 0.1, seed: int = 0
-) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""带噪正弦波 :math:`z_n = \sin(2\pi n / P) + \varepsilon_n`，:math:`\varepsilon_n \sim \mathcal{N}(0, \sigma^2)`。
-
-    Args:
-        num_points: 点数 ``N`` 。
-        period: 周期 ``P`` （以点数计）。
-        noise_std: 噪声标准差 :math:`\sigma`，可为 0。
-        seed: 噪声的随机种子。
-
-    Returns:
-        ``(n, values)`` ，即 ``(N,)`` 的时间下标与 ``(N,)`` 的取值，均为 ``float32`` 。
-
-    Example:
-        >>> from rnn_examples.tasks import noisy_sine
-        >>> n, z = noisy_sine(100, noise_std=0.0)
-        >>> z.shape, round(float(z[0]), 4)
-        (torch.Size([100]), 0.0)
-    """
-    check_positive_int("num_points", num_points)
-    check_positive_number("period", period)
-    check_positive_number("noise_std", noise_std, allow_zero=True)
-    generator = torch.Generator().manual_seed(seed)
-    n = torch.arange(num_points, dtype=torch.float32)
-    noise = torch.randn(num_points, generator=generator) * noise_std
-    return n, torch.sin(2 * math.pi * n / period) + noise
 
 
 def sliding_windows(series: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_positive_int, check_size
-from ._numeric import check_positive_number
+from ._checks import check_float_tensor, check_positive_int, check_real, check_size
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
@@ -88,7 +87,7 @@ def train_regressor(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model 应为 torch.nn.Module，实际收到 {type(model).__name__}")
     check_positive_int("steps", steps)
-    check_positive_number("lr", lr)
+    check_real("lr", lr, minimum=0.0, strict=True)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer 应为 {' 或 '.join(map(repr, OPTIMIZERS))}，实际收到 {optimizer!r}")
     check_float_tensor("x", x, ndim=3, layout="(N, T, D)")
@@ -97,7 +96,7 @@ def train_regressor(
     if batch_size is not None:
         check_positive_int("batch_size", batch_size)
     if max_norm is not None:
-        check_positive_number("max_norm", max_norm)
+        check_real("max_norm", max_norm, minimum=0.0, strict=True)
 
     optim = OPTIMIZERS[optimizer](model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)

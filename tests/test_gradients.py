@@ -69,9 +69,9 @@ def test_clip_matches_torch_and_bounds_the_norm():
 
 
 def test_bad_arguments_raise_clear_errors():
-    with pytest.raises(ValueError, match="radius 应为正数，实际收到 -1"):
+    with pytest.raises(ValueError, match="radius 应为大于 0 的实数，实际收到 -1"):
         rescale_to_spectral_radius(torch.eye(3), -1)
-    with pytest.raises(TypeError, match="radius 应为数"):
+    with pytest.raises(TypeError, match="radius 应为实数"):
         rescale_to_spectral_radius(torch.eye(3), "1")
     with pytest.raises(ValueError, match="谱半径为 0"):
         rescale_to_spectral_radius(torch.zeros(3, 3), 1.0)
@@ -81,7 +81,7 @@ def test_bad_arguments_raise_clear_errors():
         state_gradient_norms(torch.eye(3), steps=3, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="grads 应至少包含一个张量"):
         clip_by_global_norm([], 1.0)
-    with pytest.raises(ValueError, match="max_norm 应为正数"):
+    with pytest.raises(ValueError, match="max_norm 应为大于 0 的实数"):
         clip_by_global_norm([torch.ones(2)], 0.0)
     with pytest.raises(TypeError, match=r"grads\[0\] 应为浮点张量"):
         clip_by_global_norm([torch.ones(2, dtype=torch.long)], 1.0)

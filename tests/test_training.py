@@ -7,14 +7,15 @@ import torch
 from torch.testing import assert_close
 
 from rnn_examples import ManualRNN, SimpleRNN
+from rnn_examples.data import noisy_sine
 from rnn_examples.gradients import rescale_to_spectral_radius
-from rnn_examples.tasks import noisy_sine, sliding_windows
+from rnn_examples.tasks import sliding_windows
 from rnn_examples.training import train_regressor
 
 
 @pytest.fixture(scope="module")
 def sine_data():
-    _, z = noisy_sine(200, noise_std=0.1, seed=0)
+    z = noisy_sine(200, period=25.0, noise=0.1, seed=0)
     return sliding_windows(z, 20)
 
 
@@ -59,13 +60,13 @@ def test_clipping_bounds_the_update_and_prevents_divergence(sine_data):
     [
         ({"steps": 0}, ValueError, "steps 应为正整数，实际收到 0"),
         ({"steps": 2.5}, TypeError, "steps 应为正整数（int），实际收到 float: 2.5"),
-        ({"lr": 0.0}, ValueError, "lr 应为正数，实际收到 0.0"),
-        ({"lr": -1e-3}, ValueError, "lr 应为正数，实际收到 -0.001"),
-        ({"lr": "0.1"}, TypeError, "lr 应为数（int 或 float），实际收到 str"),
-        ({"lr": float("nan")}, ValueError, "lr 应为有限的数，实际收到 nan"),
+        ({"lr": 0.0}, ValueError, "lr 应为大于 0 的实数，实际收到 0.0"),
+        ({"lr": -1e-3}, ValueError, "lr 应为大于 0 的实数，实际收到 -0.001"),
+        ({"lr": "0.1"}, TypeError, "lr 应为实数（int 或 float），实际收到 str"),
+        ({"lr": float("nan")}, ValueError, "lr 应为有限实数，实际收到 nan"),
         ({"optimizer": "rmsprop"}, ValueError, "optimizer 应为 'adam' 或 'sgd'，实际收到 'rmsprop'"),
         ({"batch_size": 0}, ValueError, "batch_size 应为正整数，实际收到 0"),
-        ({"max_norm": -1.0}, ValueError, "max_norm 应为正数，实际收到 -1.0"),
+        ({"max_norm": -1.0}, ValueError, "max_norm 应为大于 0 的实数，实际收到 -1.0"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(kwargs, error, message):
