@@ -147,3 +147,9 @@ def setup(app):
     # parallel_read_safe，``-j`` 时 Sphinx 会警告（-W 下即失败）并退回串行读取。替它声明。
     if "sphinx-mathjax-offline" in app.extensions:
         app.extensions["sphinx-mathjax-offline"].parallel_read_safe = True
+    # 一页执行完（全部输出都已收到）就立即结束内核进程，不等它“优雅”退出：载入了 torch 的内核
+    # 退出要 0.6–3 s，每页都等一次；立即结束只要 0.1 s，冷构建快约 15%，页面输出逐字节相同。
+    # myst-nb 与 jupyter-cache 不把这个选项传给 nbclient，只能改它的默认值。
+    import nbclient
+
+    nbclient.NotebookClient.shutdown_kernel.default_value = "immediate"
