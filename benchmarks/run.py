@@ -85,10 +85,13 @@ class Bench:
         # 构建用调用者（nox 会话）的环境，与 ``nox -s docs`` 相同；OMP_NUM_THREADS=1 与 docs/conf.py
         # 给内核的设置相同（调用者已设置时尊重调用者），地板才可比
         extra = dict(item.split("=", 1) for item in args.env)
-        self.env = {"OMP_NUM_THREADS": "1"} | dict(os.environ) | extra
+        self.base_env = {"OMP_NUM_THREADS": "1"} | dict(os.environ) | extra
+        # 构建与地板从快照导入 rnn_examples（PYTHONPATH 排在可编辑安装之前）：别人同时改着包时，
+        # 快照里的页面与快照里的包仍然配套
+        pythonpath = os.pathsep.join(filter(None, [str(self.src), os.environ.get("PYTHONPATH")]))
+        self.env = self.base_env | {"PYTHONPATH": pythonpath}
         # 地板脚本：plt.show() 像 inline 后端那样把图渲染成 PNG（见 benchmarks/inline_backend.py）
-        pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        self.floor_env = self.env | {"MPLBACKEND": "module://benchmarks.inline_backend", "PYTHONPATH": pythonpath}
+        self.floor_env = self.env | {"MPLBACKEND": "module://benchmarks.inline_backend"}
         self.loads: list[float] = []
         self.last_cpu = 0.0
         self.python = sys.executable
@@ -271,11 +274,13 @@ class Bench:
         """``nox -R -s docs`` 比直接运行 sphinx 多花的时间（用 ``--version``，不构建、不写 docs/_build）。"""
         assert self.nox is not None
         with_nox = [
-            self.run(f"nox-docs-version-{i}", [*self.nox, "-R", "-s", "docs", "--", "--version"], ROOT)[0]
+            self.run(
+                f"nox-docs-version-{i}", [*self.nox, "-R", "-s", "docs", "--", "--version"], ROOT, env=self.base_env
+            )[0]
             for i in range(self.runs)
         ]
         bare = [
-            self.run(f"sphinx-version-{i}", [self.python, "-m", "sphinx", "--version"], ROOT)[0]
+            self.run(f"sphinx-version-{i}", [self.python, "-m", "sphinx", "--version"], ROOT, env=self.base_env)[0]
             for i in range(self.runs)
         ]
         overhead = [max(a - b, 0.0) for a, b in zip(sorted(with_nox), sorted(bare), strict=True)]
@@ -284,7 +289,7 @@ class Bench:
     def tests(self) -> dict[str, Any]:
         """``nox -R -s tests`` 一次（环境已装好）。"""
         assert self.nox is not None
-        seconds, _, code = self.run("nox-tests", [*self.nox, "-R", "-s", "tests"], ROOT, check=False)
+        seconds, _, code = self.run("nox-tests", [*self.nox, "-R", "-s", "tests"], ROOT, check=False, env=self.base_env)
         return {"seconds": round(seconds, 2), "returncode": code}
 
     def page_weight(self, html_dir: Path, page: str) -> dict[str, Any]:
