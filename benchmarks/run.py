@@ -52,7 +52,8 @@ SNAPSHOT_IGNORE = shutil.ignore_patterns(
 )
 STEPS = ["parts", "floor", "cold", "noop", "text", "code", "parallel", "nox", "tests"]
 
-# 在一个新内核里执行一个单元并计时（与 myst-nb 相同：nbclient 启动内核、执行、关闭）
+# 在一个新内核里执行一个单元并计时（与 myst-nb 相同：nbclient 启动内核、执行、关闭；
+# 关闭方式与 docs/conf.py 设的相同，立即结束）
 KERNEL_TIMER = """
 import sys, time
 import nbformat
@@ -60,7 +61,7 @@ from nbclient import NotebookClient
 nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
 nb.cells.append(nbformat.v4.new_code_cell(sys.argv[1]))
 start = time.perf_counter()
-NotebookClient(nb, timeout=180, kernel_name="python3").execute()
+NotebookClient(nb, timeout=180, kernel_name="python3", shutdown_kernel="immediate").execute()
 print(time.perf_counter() - start)
 """
 IMPORTS = "import torch, matplotlib.pyplot, rnn_examples"
