@@ -54,7 +54,6 @@ def book_env(session: nox.Session) -> dict[str, str]:
     return {
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIRTUAL_ENV": str(BOOK_ENV),
-        "MPLBACKEND": "Agg",
         # torch 只用 1 个线程：本书的张量都很小，2 核机器上多线程的 OpenMP 忙等在有负载时慢 10–20 倍
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
     }

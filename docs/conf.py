@@ -124,8 +124,8 @@ if "RNN_BOOK_URL_PREFIX" in os.environ or not os.environ.get("READTHEDOCS"):
 # 内核与其他进程一起抢核时，OpenMP 线程的忙等让小循环慢一个数量级（实测 20 倍）。
 # 内核进程继承这里的环境变量；调用者已设置时尊重调用者。
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-# 内核必须用 ipykernel 自己设的 inline 后端，plt.show() 才会把图放进页面。nox 的共用环境为测试
-# 设了 MPLBACKEND=Agg，内核继承它后图会静默消失（没有输出、没有警告），所以这里去掉它。
+# 内核必须用 ipykernel 自己设的 inline 后端，plt.show() 才会把图放进页面；环境里的 MPLBACKEND
+# （例如 MPLBACKEND=Agg）会被内核继承，图随之静默消失（没有输出、没有警告），所以这里去掉它。
 os.environ.pop("MPLBACKEND", None)
 
 
