@@ -80,6 +80,9 @@ def offer_executed_notebook(
         # myst-nb 1.4 命中执行缓存时，写进 jupyter_execute/ 的是未合并输出的原笔记本；
         # 从同一个 jupyter-cache 里取回输出，下载的才是“执行后的”笔记本。
         notebook = _merge_cached_outputs(app, notebook, pagename)
+    # 文本笔记本每次被读入都得到随机的单元 id；按位置编号，两次干净构建给出逐字节相同的下载文件
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
     nbformat.write(notebook, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 

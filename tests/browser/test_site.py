@@ -105,6 +105,10 @@ def test_executable_pages_offer_ipynb_and_source() -> None:
             code = [c for c in cells if c["cell_type"] == "code"]
             if code and not any(c.get("outputs") for c in code):
                 problems.append(f"{notebook.name} 没有任何输出：不是执行后的笔记本")
+            # 单元 id 按位置编号（文本笔记本每次读入都得到随机 id，会让两次构建的下载文件不同）
+            ids = [c.get("id") for c in cells]
+            if ids != [f"cell-{i}" for i in range(len(cells))]:
+                problems.append(f"{notebook.name} 的单元 id 不是按位置编号的：{ids[:3]}…")
     assert not problems, format_list(problems)
 
 
