@@ -20,6 +20,12 @@
    ``role="doc-biblioentry"``；这个 DPUB-ARIA 角色已被废弃（DPUB-ARIA 1.1 建议改用
    ``listitem``），axe-core 因此报 critical 的 aria-required-children。这里把条目的角色换成
    ``listitem``，列表结构对读屏软件才完整。
+
+5. **增量构建后的搜索索引。** Sphinx 9.0 的 ``IndexBuilder.load`` 从旧的 ``searchindex.js``
+   恢复了标题和词表，却没有恢复“索引条目”（术语表的术语、API 的模块与函数）；环境又是在写出
+   页面之前存盘的，里面也没有它们。于是增量构建只为重新写出的页面保留索引条目，搜索页的
+   “索引条目”结果随之缺失。这里在写出阶段开始时把它们从旧索引读回环境，增量构建与干净构建的
+   ``searchindex.js`` 因此逐字节相同（``tests/test_book_site.py`` 检查这一点）。
 """
 
 from __future__ import annotations
@@ -155,6 +161,27 @@ def fix_bibliography_roles(
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def restore_index_entries(app: Sphinx, builder: Any) -> None:
+    """增量构建：把旧 ``searchindex.js`` 里的索引条目放回环境（重新写出的页面随后会覆盖自己的那份）。"""
+    index_file = Path(builder.outdir) / getattr(builder, "searchindex_filename", "searchindex.js")
+    if not getattr(builder, "search", False) or not index_file.is_file():
+        return
+    try:
+        frozen = sphinx.search.js_index.loads(index_file.read_text(encoding="utf-8"))
+    except ValueError:
+        return  # 旧索引读不出来时 Sphinx 自己会整页重建索引
+    docnames = frozen.get("docnames", [])
+    restored: dict[str, list[tuple[str, str, str]]] = {}
+    for entry, places in frozen.get("indexentries", {}).items():
+        for doc_index, target_id, is_main in places:
+            restored.setdefault(docnames[doc_index], []).append((entry, target_id, "main" if is_main else ""))
+    entries = app.env._search_index_index_entries
+    # 按文档名排序放入：与干净构建按排序顺序写出页面时的字典顺序相同
+    for docname in sorted(restored):
+        if docname in app.env.all_docs and docname not in entries:
+            entries[docname] = sorted(restored[docname])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_description", "", "html", types=frozenset({str}))
     app.add_search_language(SearchChineseFixedStemmer)
@@ -162,4 +189,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", offer_executed_notebook, priority=490)
     app.connect("html-page-context", add_description)
     app.connect("html-page-context", fix_bibliography_roles)
+    app.connect("write-started", restore_index_entries)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,68 @@
+"""docs/_ext/book_site.py：增量构建后的搜索索引与干净构建逐字节相同（含术语表的索引条目）。"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+
+CONF = f"""
+import sys
+sys.path.insert(0, {str(EXT_DIR)!r})
+project = "t"
+language = "zh_CN"
+extensions = ["book_site"]
+"""
+
+PAGES = {
+    "index": "索引页\n======\n\n.. toctree::\n\n   a\n   b\n",
+    "a": "\n".join(
+        [
+            "甲页",
+            "====",
+            "",
+            ".. glossary::",
+            "",
+            "   隐藏状态",
+            "      每一步留下的摘要。",
+            "",
+            "   梯度裁剪",
+            "      限制梯度的范数。",
+            "",
+        ]
+    ),
+    "b": "乙页\n====\n\n.. index:: 反向传播, 时间步\n\n见 :term:`隐藏状态`。\n",
+}
+
+
+def build(src: Path, out: Path) -> dict:
+    env = os.environ | {"PYTHONWARNINGS": "ignore"}
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(src), str(out)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    text = (out / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+def test_incremental_build_keeps_index_entries(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    for name, text in PAGES.items():
+        (src / f"{name}.rst").write_text(text, encoding="utf-8")
+
+    clean = build(src, tmp_path / "out")
+    assert {"隐藏状态", "梯度裁剪", "反向传播", "时间步"} <= set(clean["indexentries"])
+
+    # 什么都不改，再改一页：两次增量构建的索引都应与干净构建相同
+    assert build(src, tmp_path / "out") == clean
+    (src / "b.rst").write_text(PAGES["b"] + "\n多一句话。\n", encoding="utf-8")
+    incremental = build(src, tmp_path / "out")
+    assert incremental["indexentries"] == clean["indexentries"]
