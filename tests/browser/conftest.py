@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -186,6 +188,21 @@ def watch(page: Any, visit: Visit, expected_status: int = 200) -> None:
     page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
 
 
+@contextlib.contextmanager
+def open_page(browser: Any, visit: Visit, expected_status: int = 200, **context_options: Any) -> Iterator[Any]:
+    """在新的上下文里打开 ``visit.url``（外部请求被拦下并记录，响应与错误都记进 ``visit``），
+    载入完成后把标签页交给调用者；离开 ``with`` 时关闭上下文。"""
+    context = open_context(browser, visit, **context_options)
+    try:
+        tab = context.new_page()
+        watch(tab, visit, expected_status)
+        response = tab.goto(visit.url, wait_until="load")
+        visit.status = response.status if response else None
+        yield tab
+    finally:
+        context.close()
+
+
 def wait_for_math(page: Any) -> None:
     """等 MathJax（若页面加载了它）排版完成。"""
     page.wait_for_load_state("load")
@@ -268,12 +285,7 @@ def audit_page(browser: Any, url: str, expected_status: int = 200) -> Audit:
     from axe_playwright_python.sync_playwright import Axe
 
     visit = Visit(url=url)
-    context = open_context(browser, visit)
-    try:
-        tab = context.new_page()
-        watch(tab, visit, expected_status)
-        response = tab.goto(url, wait_until="load")
-        visit.status = response.status if response else None
+    with open_page(browser, visit, expected_status) as tab:
         wait_for_math(tab)
         data = tab.evaluate(_COLLECT_JS)
         tab.wait_for_load_state("networkidle")
@@ -290,8 +302,6 @@ def audit_page(browser: Any, url: str, expected_status: int = 200) -> Audit:
             }
             for v in results.response["violations"]
         ]
-    finally:
-        context.close()
     return Audit(visit=visit, data=data, axe_violations=violations)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from .conftest import SITE, Visit, format_list, open_context, require_site, watch
+from .conftest import SITE, Visit, format_list, open_page, require_site
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +29,7 @@ GLOSSARY_TERMS = ["循环神经网络", "隐藏状态", "反向传播", "梯度�
 def run_search(browser: Any, base_url: str, query: str) -> tuple[list[str], Visit]:
     """在 search.html 上查询，返回结果页面（文档名，如 ``quickstart``）与访问记录。"""
     visit = Visit(url=f"{base_url}search.html?q={quote(query)}")
-    context = open_context(browser, visit)
-    try:
-        tab = context.new_page()
-        watch(tab, visit)
-        response = tab.goto(visit.url, wait_until="load")
-        visit.status = response.status if response else None
+    with open_page(browser, visit) as tab:
         # 搜索结束后 Sphinx 写出结果摘要（找到或没找到都有）
         tab.wait_for_selector("#search-results .search-summary", timeout=10_000)
         tab.wait_for_function(
@@ -43,8 +38,6 @@ def run_search(browser: Any, base_url: str, query: str) -> tuple[list[str], Visi
             timeout=10_000,
         )
         hrefs = tab.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
-    finally:
-        context.close()
     docnames = []
     for href in hrefs:
         path = urlsplit(href).path
@@ -65,17 +58,10 @@ def assert_clean(visit: Visit) -> None:
 def test_search_page_has_a_working_stemmer(browser: Any, base_url: str) -> None:
     """language_data.js 定义的 Stemmer 存在且能用（中文保持原样，英文按英文词干）。"""
     visit = Visit(url=f"{base_url}search.html")
-    context = open_context(browser, visit)
-    try:
-        tab = context.new_page()
-        watch(tab, visit)
-        response = tab.goto(visit.url, wait_until="load")
-        visit.status = response.status if response else None
+    with open_page(browser, visit) as tab:
         stems = tab.evaluate(
             "() => { const s = new Stemmer(); return [s.stemWord('networks'), s.stemWord('隐藏状态')]; }"
         )
-    finally:
-        context.close()
     assert_clean(visit)
     assert stems == ["network", "隐藏状态"]
 

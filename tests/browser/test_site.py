@@ -19,11 +19,10 @@ from .conftest import (
     audit_page,
     format_list,
     local_target,
-    open_context,
+    open_page,
     require_site,
     site_pages,
     wait_for_math,
-    watch,
 )
 
 pytestmark = pytest.mark.browser
@@ -42,12 +41,8 @@ def _page_of(url: str, base_url: str) -> str:
 def test_prev_next_flow_covers_the_toctree(browser: Any, base_url: str) -> None:
     """从首页一路点“下一页”能走遍侧栏目录里的每一页，且“上一页”正好倒着走回来。"""
     require_site()
-    visit = Visit(url=base_url)
-    context = open_context(browser, visit)
-    try:
-        tab = context.new_page()
-        watch(tab, visit)
-        tab.goto(base_url + "index.html")
+    visit = Visit(url=base_url + "index.html")
+    with open_page(browser, visit) as tab:
         nav = tab.eval_on_selector_all(".bd-sidebar-primary nav a.reference.internal", "els => els.map(a => a.href)")
         toc_pages = {_page_of(h.split("#")[0], base_url) for h in nav}
         chain = ["index.html"]
@@ -66,8 +61,6 @@ def test_prev_next_flow_covers_the_toctree(browser: Any, base_url: str) -> None:
                 break
             tab.goto(prv.evaluate("a => a.href"))
             back.append(_page_of(tab.url, base_url))
-    finally:
-        context.close()
     missing = sorted(toc_pages - set(chain))
     assert not missing, f"这些目录页不在上一页/下一页链上：{missing}；链：{chain}"
     assert back == chain[::-1], f"“上一页”没有按原路返回：\n 下一页 {chain}\n 上一页 {back}"
@@ -159,15 +152,9 @@ def test_favicon_is_served(base_url: str) -> None:
 
 def test_code_cells_have_copy_buttons(browser: Any, base_url: str) -> None:
     visit = Visit(url=base_url + "quickstart.html")
-    context = open_context(browser, visit)
-    try:
-        tab = context.new_page()
-        watch(tab, visit)
-        tab.goto(visit.url)
+    with open_page(browser, visit) as tab:
         blocks = tab.locator(".bd-article div.highlight pre").count()
         buttons = tab.locator(".bd-article button.copybtn").count()
-    finally:
-        context.close()
     assert blocks > 0
     assert buttons >= blocks, f"{blocks} 个代码块只有 {buttons} 个复制按钮"
 
@@ -187,11 +174,7 @@ def test_theme_mode_screenshot_and_figure_backdrop(browser: Any, base_url: str, 
     require_site()
     page = _screenshot_page()
     visit = Visit(url=base_url + page)
-    context = open_context(browser, visit, color_scheme=mode, viewport={"width": 1280, "height": 900})
-    try:
-        tab = context.new_page()
-        watch(tab, visit)
-        tab.goto(visit.url)
+    with open_page(browser, visit, color_scheme=mode, viewport={"width": 1280, "height": 900}) as tab:
         wait_for_math(tab)
         tab.wait_for_load_state("networkidle")
         theme = tab.evaluate("() => document.documentElement.dataset.theme")
@@ -202,8 +185,6 @@ def test_theme_mode_screenshot_and_figure_backdrop(browser: Any, base_url: str, 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         target = SCREENSHOTS / f"{page.removesuffix('.html').replace('/', '-')}-{mode}.png"
         tab.screenshot(path=str(target), full_page=True)
-    finally:
-        context.close()
     assert theme == mode, f"页面主题是 {theme}，应为 {mode}"
     assert target.stat().st_size > 10_000
     assert not visit.page_errors, format_list(visit.page_errors)
@@ -243,11 +224,7 @@ def test_served_files_are_reachable(base_url: str) -> None:
 def test_theme_icons_render_from_the_webfont(browser: Any, base_url: str) -> None:
     """图标来自主题 CSS 的 Font Awesome 网页字体（本书用空文件替换了 1.5 MB 的 fontawesome.js）。"""
     visit = Visit(url=base_url + "quickstart.html")
-    context = open_context(browser, visit)
-    try:
-        tab = context.new_page()
-        watch(tab, visit)
-        tab.goto(visit.url)
+    with open_page(browser, visit) as tab:
         tab.wait_for_load_state("networkidle")
         icons = tab.evaluate(
             """async () => {
@@ -261,8 +238,6 @@ def test_theme_icons_render_from_the_webfont(browser: Any, base_url: str) -> Non
             }"""
         )
         loaded = tab.evaluate("() => document.fonts.check('900 16px \"Font Awesome 7 Free\"')")
-    finally:
-        context.close()
     assert icons, "文章顶栏没有可见的图标"
     assert loaded, "Font Awesome 网页字体没有加载"
     bad = [i for i in icons if i["tag"] == "I" and (i["width"] <= 0 or i["glyph"] in {"none", "normal", '""'})]
