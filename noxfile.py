@@ -1,14 +1,16 @@
-"""本书的 nox 会话：构建网站、运行测试与 doctest、检查代码风格。
+"""本书的 nox 会话：构建网站、运行测试、检查代码、更新锁定文件。
 
-除 ``lint`` 外，所有会话共用一个虚拟环境 ``.nox/book``：torch 与 Sphinx 全家
-约 1.6 GB，每个会话各装一份既慢又占空间。这个环境从锁定文件
-``requirements/lock.txt`` 安装（每个包精确到版本，``torch==2.13.0`` 为 CPU 构建），
-并在环境里记下锁定文件的哈希：锁定文件不变就不再调用 pip，第二次运行直接开始工作。
+每个会话一个由 nox 管理的虚拟环境（``.nox/<会话名>``，Python 3.11），用 uv 按锁定文件
+``requirements/lock.txt`` 安装；没有 uv 的机器退回 virtualenv + pip。uv 把包缓存起来并以硬链接
+装进环境，第二个会话的环境只需几秒；环境已与锁定文件一致时 uv 只核对（“Audited”），什么也不装。
+
+torch 锁定为 ``2.13.0+cpu``，只有 PyTorch 的 CPU 源里有这个版本：uv 不读 pip 的配置，所以本机
+pip 的源（``PIP_FIND_LINKS`` 等）在对应的 ``UV_*`` 变量未设置时转交给 uv；一个源也没有配置时
+加上 PyTorch 的 CPU 源。
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -16,56 +18,66 @@ from pathlib import Path
 
 import nox
 
+nox.needs_version = ">=2025.2.9"
+nox.options.sessions = ["tests"]
+nox.options.reuse_venv = "yes"
+nox.options.default_venv_backend = "uv|virtualenv"
+
 ROOT = Path(__file__).parent
-BOOK_ENV = ROOT / ".nox" / "book"
+PYTHON = "3.11"  # 锁定文件是在 Python 3.11 上解析的，只对它有效
 LOCK = ROOT / "requirements" / "lock.txt"
 REQUIREMENTS = ROOT / "requirements" / "book.in"
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
 CHROMIUM = Path(os.environ.get("RNN_BOOK_CHROMIUM", "/usr/bin/chromium"))
+TORCH_CPU_LINKS = "https://download.pytorch.org/whl/cpu/torch/"
+# pip 的源 -> uv 的同义变量（都是以空格分隔的列表）
+PIP_TO_UV = {
+    "PIP_FIND_LINKS": "UV_FIND_LINKS",
+    "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL",
+    "PIP_INDEX_URL": "UV_INDEX_URL",
+}
 
-nox.options.sessions = ["tests"]
-nox.options.reuse_venv = "yes"
-
-
-def _install_stamp() -> str:
-    """锁定文件、直接依赖与 pyproject.toml 的内容哈希：任一改变都要重新安装。"""
-    digest = hashlib.sha256()
-    for path in (LOCK, REQUIREMENTS, ROOT / "pyproject.toml"):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+book_session = nox.session(python=PYTHON, download_python="never")
 
 
-def book_env(session: nox.Session) -> dict[str, str]:
-    """准备共用环境 ``.nox/book``，返回在其中运行命令所需的环境变量。"""
-    bin_dir = BOOK_ENV / "bin"
-    stamp_file = BOOK_ENV / "installed-from.sha256"
-    stamp = _install_stamp()
-    if not (bin_dir / "python").exists():
-        session.run(sys.executable, "-m", "venv", str(BOOK_ENV), external=True)
-    if not stamp_file.exists() or stamp_file.read_text() != stamp:
-        pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet"]
-        session.run(*pip, "-r", str(REQUIREMENTS), "-c", str(LOCK), external=True)
-        # 本项目以可编辑方式安装（依赖已由上一步按锁定版本装好）
-        session.run(*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT), external=True)
-        stamp_file.write_text(stamp)
-    else:
-        session.log(f"{BOOK_ENV} 已与 {LOCK.name} 一致，跳过安装")
-    return {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "VIRTUAL_ENV": str(BOOK_ENV),
-        # torch 只用 1 个线程：本书的张量都很小，2 核机器上多线程的 OpenMP 忙等在有负载时慢 10–20 倍
-        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
-    }
+def package_sources() -> tuple[dict[str, str], list[str]]:
+    """安装时要加的环境变量与参数：把 pip 的源转交给 uv；一个源也没有时用 PyTorch 的 CPU 源找 torch。"""
+    env = {uv: os.environ[pip] for pip, uv in PIP_TO_UV.items() if os.environ.get(pip) and not os.environ.get(uv)}
+    configured = any(os.environ.get(name) for name in (*PIP_TO_UV, *PIP_TO_UV.values()))
+    return env, ([] if configured else ["--find-links", TORCH_CPU_LINKS])
 
 
-def run_in_book_env(session: nox.Session, env: dict[str, str], *args: str) -> None:
-    session.run(str(BOOK_ENV / "bin" / "python"), *args, env=env, external=True)
+def install_book(session: nox.Session) -> None:
+    """按锁定文件装好全部依赖，再以可编辑方式装上本项目；确认 torch 是 CPU 构建。"""
+    env, args = package_sources()
+    try:
+        # --compile：装包时就编译字节码（pip 的默认，uv 要明说），之后每次导入都不必再编译
+        session.install("--compile", "-r", str(LOCK), *args, env=env)
+    except nox.command.CommandFailed:
+        session.error(
+            "按 requirements/lock.txt 安装失败。若缺的是 torch==2.13.0+cpu：它只在 PyTorch 的 CPU 源里，"
+            f"请用 PIP_FIND_LINKS/UV_FIND_LINKS 指向含它的目录或 {TORCH_CPU_LINKS}，"
+            "或用 UV_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu。"
+        )
+    session.install("--no-deps", "-e", str(ROOT), env=env)
+    session.run("python", "-c", _CPU_TORCH_CHECK, silent=True)
+    session.env["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", "1")  # 小张量：多线程只有忙等开销
 
 
-def build_site(session: nox.Session, env: dict[str, str], *extra: str) -> None:
+# CUDA 构建的 torch 依赖 nvidia-* 包（数 GB）；CPU 构建没有这些依赖。只读元数据，不导入 torch。
+_CPU_TORCH_CHECK = """
+import sys
+from importlib.metadata import requires, version
+cuda = [r for r in requires("torch") or [] if r.startswith("nvidia")]
+if cuda:
+    sys.exit(f"装上的 torch {version('torch')} 是 CUDA 构建（依赖 {cuda[0]} 等），本书要 CPU 构建 2.13.0+cpu")
+"""
+
+
+def build_site(session: nox.Session, *extra: str) -> None:
     """``sphinx-build -W -n --keep-going -b html docs docs/_build/html``：docs 与 tests 会话共用。"""
-    run_in_book_env(session, env, "-m", "sphinx", *SPHINX_FLAGS, "-b", "html", "docs", str(DOCS_OUT), *extra)
+    session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-b", "html", "docs", str(DOCS_OUT), *extra)
 
 
 def ensure_chromium(session: nox.Session) -> None:
@@ -85,76 +97,77 @@ def ensure_chromium(session: nox.Session) -> None:
         )
 
 
-@nox.session(venv_backend="none")
+@book_session
 def tests(session: nox.Session) -> None:
-    """先把书构建到 docs/_build/html，再运行全部 pytest：单元测试、doctest 与浏览器测试。
-
-    浏览器测试（标记 ``browser``）在无头 Chromium 里检查刚构建的网站；
-    只跑它们：``nox -s tests -- -m browser``，跳过它们：``nox -s tests -- -m "not browser"``。
-    """
-    env = book_env(session)
-    if "not browser" not in " ".join(session.posargs):
-        ensure_chromium(session)
-    build_site(session, env)
-    env = env | {"RNN_BOOK_HTML": str(DOCS_OUT), "RNN_BOOK_CHROMIUM": str(CHROMIUM)}
-    run_in_book_env(session, env, "-m", "pytest", *session.posargs)
+    """构建网站，再运行全部测试：单元测试、doctest 与无头 Chromium 里的浏览器测试。"""
+    install_book(session)
+    ensure_chromium(session)
+    build_site(session)
+    session.env |= {"RNN_BOOK_HTML": str(DOCS_OUT), "RNN_BOOK_CHROMIUM": str(CHROMIUM)}
+    session.run("python", "-m", "pytest", *session.posargs)
 
 
-@nox.session(venv_backend="none", default=False)
-def doctest(session: nox.Session) -> None:
-    """只运行 doctest：包的文档字符串与 docs/ 页面里的 {doctest} 块。"""
-    env = book_env(session)
-    run_in_book_env(session, env, "-m", "pytest", "rnn_examples", "docs", *session.posargs)
+@book_session
+def unit(session: nox.Session) -> None:
+    """不构建网站，只运行单元测试与 doctest（快速的开发循环）。"""
+    install_book(session)
+    session.run("python", "-m", "pytest", "-m", "not browser", *session.posargs)
 
 
-@nox.session(venv_backend="none", default=False)
+@book_session
 def docs(session: nox.Session) -> None:
     """构建 HTML 版的书到 docs/_build/html（零警告，执行全部代码单元）。"""
-    env = book_env(session)
-    build_site(session, env, *session.posargs)
+    install_book(session)
+    build_site(session, *session.posargs)
 
 
-@nox.session(venv_backend="none", default=False)
+@nox.session(name="docs-live", python=PYTHON, download_python="never", default=False)
+def docs_live(session: nox.Session) -> None:
+    """本地预览：改动源文件后自动重建并刷新浏览器。"""
+    install_book(session)
+    ignored = ["*/_build/*", "*/.jupyter_cache/*", "*.ipynb"]
+    watch = ["--watch", "rnn_examples", *[arg for pattern in ignored for arg in ("--ignore", pattern)]]
+    session.run("python", "-m", "sphinx_autobuild", "docs", str(DOCS_OUT), *watch, *session.posargs)
+
+
+@book_session
 def images(session: nox.Session) -> None:
     """重新生成书中的结构图 images/RNN1.png 与 images/RNN2.png（逐字节稳定）。"""
-    env = book_env(session)
-    run_in_book_env(session, env, "-m", "rnn_examples.diagrams", str(ROOT / "images"))
+    install_book(session)
+    session.run("python", "-m", "rnn_examples.diagrams", str(ROOT / "images"))
 
 
-@nox.session(name="docs-live", venv_backend="none", default=False)
-def docs_live(session: nox.Session) -> None:
-    """本地预览：改动源文件后自动重建并刷新浏览器（不监视构建输出）。"""
-    env = book_env(session)
-    run_in_book_env(
-        session,
-        env,
-        "-m",
-        "sphinx_autobuild",
-        "docs",
-        str(DOCS_OUT),
-        "--watch",
-        "rnn_examples",
-        "--ignore",
-        "*/_build/*",
-        "--ignore",
-        "*/.jupyter_cache/*",
-        "--ignore",
-        "*.ipynb",
-        *session.posargs,
-    )
+@book_session
+def bench(session: nox.Session) -> None:
+    """测量构建性能，报告写到 docs/_build/bench/report.md。"""
+    install_book(session)
+    flags = [f"--sphinx-flag={flag}" for flag in SPHINX_FLAGS]
+    session.run("python", "-m", "benchmarks", f"--nox-python={sys.executable}", *flags, *session.posargs)
+
+
+@book_session
+def lint(session: nox.Session) -> None:
+    """ruff check、ruff format --check 与 mypy（rnn_examples）。"""
+    install_book(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "rnn_examples")
 
 
 @nox.session(venv_backend="none", default=False)
-def bench(session: nox.Session) -> None:
-    """测量构建性能（地板、冷构建、空重建、增量、并行），报告写到 docs/_build/bench/report.md。"""
-    env = book_env(session)
-    flags = [f"--sphinx-flag={flag}" for flag in SPHINX_FLAGS]
-    run_in_book_env(session, env, "-m", "benchmarks", f"--nox-python={sys.executable}", *flags, *session.posargs)
-
-
-@nox.session(default=False)
-def lint(session: nox.Session) -> None:
-    """ruff check 与 ruff format --check。"""
-    session.install("ruff", "-c", str(LOCK))
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+def lock(session: nox.Session) -> None:
+    """由 requirements/book.in 重新生成 requirements/lock.txt（uv pip compile，Python 3.11）。"""
+    env, args = package_sources()
+    compile_args = ["--python-version", PYTHON, "--no-header", "--annotation-style", "line", *args]
+    session.run(
+        "uv",
+        "pip",
+        "compile",
+        str(REQUIREMENTS),
+        "-o",
+        str(LOCK),
+        *compile_args,
+        *session.posargs,
+        env=env,
+        external=True,
+    )

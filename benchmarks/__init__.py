@@ -4,5 +4,5 @@
   由 ``tests/test_bench.py`` 测试；
 - :mod:`benchmarks.run`：真正计时的部分（地板时间、冷构建、空重建、改文字、改代码、并行构建……）。
 
-直接运行：``.nox/book/bin/python -m benchmarks --help``。
+直接运行：``.nox/bench/bin/python -m benchmarks --help``。
 """
