@@ -15,7 +15,9 @@ NONLINEARITIES = ("tanh", "relu")
 def check_positive_int(name: str, value: object) -> int:
     """检查 ``value`` 是正整数（``bool`` 不算整数），返回它本身。"""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} 应为正整数（int），实际收到 {type(value).__name__}: {value!r}")
+        raise TypeError(
+            f"{name} 应为正整数（int），实际收到 {type(value).__name__}: {value!r}"
+        )
     if value <= 0:
         raise ValueError(f"{name} 应为正整数，实际收到 {value}")
     return value
@@ -24,11 +26,15 @@ def check_positive_int(name: str, value: object) -> int:
 def check_nonlinearity(value: object) -> str:
     """检查激活函数名是 ``"tanh"`` 或 ``"relu"``（与 ``torch.nn.RNN`` 一致）。"""
     if value not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity 应为 {' 或 '.join(map(repr, NONLINEARITIES))}，实际收到 {value!r}")
+        raise ValueError(
+            f"nonlinearity 应为 {' 或 '.join(map(repr, NONLINEARITIES))}，实际收到 {value!r}"
+        )
     return str(value)
 
 
-def check_float_tensor(name: str, value: object, *, ndim: int, layout: str) -> torch.Tensor:
+def check_float_tensor(
+    name: str, value: object, *, ndim: int, layout: str
+) -> torch.Tensor:
     """检查 ``value`` 是 ``ndim`` 维、浮点类型、每一维都非空的张量。
 
     ``layout`` 是写给人看的形状说明，例如 ``"(B, T, D)"``，会出现在报错里。
@@ -36,17 +42,23 @@ def check_float_tensor(name: str, value: object, *, ndim: int, layout: str) -> t
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} 应为 torch.Tensor，实际收到 {type(value).__name__}")
     if not value.is_floating_point():
-        raise TypeError(f"{name} 应为浮点张量（如 torch.float32），实际收到 {value.dtype}")
+        raise TypeError(
+            f"{name} 应为浮点张量（如 torch.float32），实际收到 {value.dtype}"
+        )
     if value.dim() != ndim:
         raise ValueError(
             f"{name} 应为 {ndim} 维张量，形状 {layout}，实际收到 {value.dim()} 维，形状 {tuple(value.shape)}"
         )
     if value.numel() == 0:
-        raise ValueError(f"{name} 不能为空：形状 {layout} 的每一维都应大于 0，实际形状 {tuple(value.shape)}")
+        raise ValueError(
+            f"{name} 不能为空：形状 {layout} 的每一维都应大于 0，实际形状 {tuple(value.shape)}"
+        )
     return value
 
 
-def check_size(name: str, value: torch.Tensor, dim: int, expected: int, meaning: str) -> None:
+def check_size(
+    name: str, value: torch.Tensor, dim: int, expected: int, meaning: str
+) -> None:
     """检查 ``value.shape[dim] == expected``；``meaning`` 说明这一维的含义。"""
     actual = value.shape[dim]
     if actual != expected:
@@ -56,13 +68,17 @@ def check_size(name: str, value: torch.Tensor, dim: int, expected: int, meaning:
         )
 
 
-def check_real(name: str, value: object, *, minimum: float | None = None, strict: bool = False) -> float:
+def check_real(
+    name: str, value: object, *, minimum: float | None = None, strict: bool = False
+) -> float:
     """检查 ``value`` 是有限实数（``int`` 或 ``float``，``bool`` 不算），返回 ``float(value)``。
 
     给出 ``minimum`` 时还要求 ``value >= minimum``；``strict=True`` 时要求 ``value > minimum``。
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} 应为实数（int 或 float），实际收到 {type(value).__name__}: {value!r}")
+        raise TypeError(
+            f"{name} 应为实数（int 或 float），实际收到 {type(value).__name__}: {value!r}"
+        )
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{name} 应为有限实数，实际收到 {value}")
     if minimum is not None and (value <= minimum if strict else value < minimum):

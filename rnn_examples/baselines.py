@@ -106,7 +106,9 @@ class FlattenMLP(nn.Module):
         ValueError: x 的第 1 维（序列长度 T，FlattenMLP 构造时固定）应为 6，实际为 9（形状 (2, 9, 4)）
     """
 
-    def __init__(self, seq_len: int, input_size: int, hidden_size: int, output_size: int) -> None:
+    def __init__(
+        self, seq_len: int, input_size: int, hidden_size: int, output_size: int
+    ) -> None:
         super().__init__()
         self.seq_len = check_positive_int("seq_len", seq_len)
         self.input_size = check_positive_int("input_size", input_size)

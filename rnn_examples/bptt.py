@@ -28,7 +28,12 @@ from dataclasses import dataclass, fields
 
 import torch
 
-from ._checks import check_float_tensor, check_nonlinearity, check_positive_int, check_size
+from ._checks import (
+    check_float_tensor,
+    check_nonlinearity,
+    check_positive_int,
+    check_size,
+)
 from .models import SimpleRNN
 
 PARAM_NAMES = ("U", "W", "V", "b_h", "b_y")
@@ -58,7 +63,12 @@ class RNNParams:
     def __post_init__(self) -> None:
         for field in fields(self):
             ndim = 1 if field.name.startswith("b_") else 2
-            check_float_tensor(field.name, getattr(self, field.name), ndim=ndim, layout=_LAYOUTS[field.name])
+            check_float_tensor(
+                field.name,
+                getattr(self, field.name),
+                ndim=ndim,
+                layout=_LAYOUTS[field.name],
+            )
         hidden, output = self.U.shape[0], self.V.shape[0]
         check_size("W", self.W, 0, hidden, "隐藏状态维数 H，须与 U 的行数相同")
         check_size("W", self.W, 1, hidden, "隐藏状态维数 H，W 应为方阵")
@@ -68,18 +78,31 @@ class RNNParams:
 
     @classmethod
     def random(
-        cls, input_size: int, hidden_size: int, output_size: int, *, generator: torch.Generator | None = None
+        cls,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        generator: torch.Generator | None = None,
     ) -> RNNParams:
         """按 ``torch.nn.RNN`` 的方式随机初始化：每个元素服从 :math:`\\mathcal{U}(-1/\\sqrt{H}, 1/\\sqrt{H})`。"""
         sizes = {
-            "U": (check_positive_int("hidden_size", hidden_size), check_positive_int("input_size", input_size)),
+            "U": (
+                check_positive_int("hidden_size", hidden_size),
+                check_positive_int("input_size", input_size),
+            ),
             "W": (hidden_size, hidden_size),
             "V": (check_positive_int("output_size", output_size), hidden_size),
             "b_h": (hidden_size,),
             "b_y": (output_size,),
         }
         bound = hidden_size**-0.5
-        return cls(**{name: (torch.rand(size, generator=generator) * 2 - 1) * bound for name, size in sizes.items()})
+        return cls(
+            **{
+                name: (torch.rand(size, generator=generator) * 2 - 1) * bound
+                for name, size in sizes.items()
+            }
+        )
 
     @classmethod
     def from_simple_rnn(cls, model: SimpleRNN) -> RNNParams:
@@ -92,7 +115,9 @@ class RNNParams:
         if not isinstance(model, SimpleRNN):
             raise TypeError(f"model 应为 SimpleRNN，实际收到 {type(model).__name__}")
         if model.num_layers != 1:
-            raise ValueError(f"model 应为单层（num_layers=1），实际收到 num_layers={model.num_layers}")
+            raise ValueError(
+                f"model 应为单层（num_layers=1），实际收到 num_layers={model.num_layers}"
+            )
         rnn = model.rnn
         with torch.no_grad():
             return cls(
@@ -140,7 +165,9 @@ def _check_inputs(params: RNNParams, x: object, y: object, truncation: object) -
         check_positive_int("truncation", truncation)
 
 
-def activation_derivative(states: torch.Tensor, nonlinearity: str = "tanh") -> torch.Tensor:
+def activation_derivative(
+    states: torch.Tensor, nonlinearity: str = "tanh"
+) -> torch.Tensor:
     r"""用状态 :math:`s_t = f(a_t)` 表示的导数 :math:`f'(a_t)`：tanh 为 :math:`1 - s_t^2`，relu 为 :math:`1[s_t>0]`。
 
     Example:
@@ -154,7 +181,9 @@ def activation_derivative(states: torch.Tensor, nonlinearity: str = "tanh") -> t
     return (states > 0).to(states.dtype)
 
 
-def forward(params: RNNParams, x: torch.Tensor, nonlinearity: str = "tanh") -> tuple[torch.Tensor, torch.Tensor]:
+def forward(
+    params: RNNParams, x: torch.Tensor, nonlinearity: str = "tanh"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """按公式 (1)(2) 逐步计算所有状态与输出（ ``g`` 取恒等函数，:math:`s_0 = 0`）。
 
     形状:
@@ -171,7 +200,9 @@ def forward(params: RNNParams, x: torch.Tensor, nonlinearity: str = "tanh") -> t
         ((5, 7, 4), (5, 7, 2))
     """
     _check_inputs(params, x, None, None)
-    activation = torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
+    activation = (
+        torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
+    )
     s = x.new_zeros(x.shape[0], params.W.shape[0])  # s_0: (B, H)
     states = []
     for t in range(x.shape[1]):
@@ -222,10 +253,14 @@ def bptt(
         delta = errors[:, t] @ params.V  # Vᵀ e_t，按行写成 e_t V: (B, H)
         starts_new_block = truncation is not None and (t + 1) % truncation == 0
         if t + 1 < steps and not starts_new_block:
-            delta = delta + (derivative[:, t + 1] * deltas[:, t + 1]) @ params.W  # Wᵀ diag(f') δ_{t+1}
+            delta = (
+                delta + (derivative[:, t + 1] * deltas[:, t + 1]) @ params.W
+            )  # Wᵀ diag(f') δ_{t+1}
         deltas[:, t] = delta
     eps = derivative * deltas  # ∂L/∂a_t = diag(f'(a_t)) δ_t: (B, T, H)
-    previous = torch.cat([states.new_zeros(states[:, :1].shape), states[:, :-1]], dim=1)  # s_{t-1}
+    previous = torch.cat(
+        [states.new_zeros(states[:, :1].shape), states[:, :-1]], dim=1
+    )  # s_{t-1}
     grads = {
         "U": torch.einsum("bth,btd->hd", eps, x),
         "W": torch.einsum("bth,btk->hk", eps, previous),
@@ -250,7 +285,9 @@ def autograd_bptt(
     （ ``detach`` 之前的那个张量）上的梯度。参数与返回值同 :func:`bptt`。
     """
     _check_inputs(params, x, y, truncation)
-    activation = torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
+    activation = (
+        torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
+    )
     leaves = {
         name: tensor.detach().clone().requires_grad_(True)
         for name, tensor in zip(PARAM_NAMES, params.tensors(), strict=True)
@@ -267,4 +304,8 @@ def autograd_bptt(
         loss = loss + 0.5 * ((s @ V.T + b_y - y[:, t]) ** 2).sum()
     loss.backward()
     grads = {name: leaf.grad for name, leaf in leaves.items()}
-    return BPTTResult(loss=loss.detach(), grads=grads, deltas=torch.stack([s.grad for s in states], dim=1))
+    return BPTTResult(
+        loss=loss.detach(),
+        grads=grads,
+        deltas=torch.stack([s.grad for s in states], dim=1),
+    )

@@ -22,11 +22,15 @@ __all__ = ["chirp", "lag_correlation", "moving_dot", "noisy_sine", "random_walk"
 
 def _generator(seed: object) -> torch.Generator:
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed 应为整数（int），实际收到 {type(seed).__name__}: {seed!r}")
+        raise TypeError(
+            f"seed 应为整数（int），实际收到 {type(seed).__name__}: {seed!r}"
+        )
     return torch.Generator().manual_seed(seed)
 
 
-def noisy_sine(n_steps: int, *, period: float = 24.0, noise: float = 0.1, seed: int = 0) -> torch.Tensor:
+def noisy_sine(
+    n_steps: int, *, period: float = 24.0, noise: float = 0.1, seed: int = 0
+) -> torch.Tensor:
     r"""带高斯噪声的正弦序列 :math:`x_t = \sin(2\pi t / P) + \varepsilon_t`，:math:`t = 0, \dots, T-1`。
 
     Args:
@@ -54,10 +58,14 @@ def noisy_sine(n_steps: int, *, period: float = 24.0, noise: float = 0.1, seed: 
     noise = check_real("noise", noise, minimum=0.0)
     generator = _generator(seed)
     t = torch.arange(n_steps, dtype=torch.float32)
-    return torch.sin(2 * math.pi * t / period) + noise * torch.randn(n_steps, generator=generator)
+    return torch.sin(2 * math.pi * t / period) + noise * torch.randn(
+        n_steps, generator=generator
+    )
 
 
-def random_walk(n_steps: int, *, start: float = 100.0, step_std: float = 1.0, seed: int = 0) -> torch.Tensor:
+def random_walk(
+    n_steps: int, *, start: float = 100.0, step_std: float = 1.0, seed: int = 0
+) -> torch.Tensor:
     r"""随机游走：:math:`x_0 = x_{\text{start}}`，:math:`x_t = x_{t-1} + \varepsilon_t`。
 
     增量 :math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)` 相互独立。
@@ -189,6 +197,8 @@ def lag_correlation(series: torch.Tensor, lag: int = 1) -> float:
     series = check_float_tensor("series", series, ndim=1, layout="(T,)")
     lag = check_positive_int("lag", lag)
     if series.shape[0] <= lag + 1:
-        raise ValueError(f"series 的长度应大于 lag + 1 = {lag + 1}，实际为 {series.shape[0]}")
+        raise ValueError(
+            f"series 的长度应大于 lag + 1 = {lag + 1}，实际为 {series.shape[0]}"
+        )
     pair = torch.stack([series[:-lag], series[lag:]]).double()
     return float(torch.corrcoef(pair)[0, 1])

@@ -40,18 +40,38 @@ FILENAMES = {"folded": "RNN1.png", "unrolled": "RNN2.png"}
 """两张图的文件名，与原始笔记引用的 ``images/RNN1.png``、``images/RNN2.png`` 相同。"""
 
 _INK = "#1f2328"  # 线条与文字：深灰，白底上对比度高
-_FILL = {"x": "#dbeafe", "s": "#fde7c7", "y": "#d9f2dc"}  # 输入、隐藏状态、输出的浅色填充
+_FILL = {
+    "x": "#dbeafe",
+    "s": "#fde7c7",
+    "y": "#d9f2dc",
+}  # 输入、隐藏状态、输出的浅色填充
 _EDGE = {"x": "#1d4ed8", "s": "#b45309", "y": "#15803d"}
 _RADIUS = 0.5
 _FONT = 17
 
 
 def _node(ax: Axes, xy: tuple[float, float], kind: str, label: str) -> None:
-    ax.add_patch(Circle(xy, _RADIUS, facecolor=_FILL[kind], edgecolor=_EDGE[kind], linewidth=2.2, zorder=3))
+    ax.add_patch(
+        Circle(
+            xy,
+            _RADIUS,
+            facecolor=_FILL[kind],
+            edgecolor=_EDGE[kind],
+            linewidth=2.2,
+            zorder=3,
+        )
+    )
     ax.text(*xy, label, ha="center", va="center", fontsize=_FONT, color=_INK, zorder=4)
 
 
-def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], *, rad: float = 0.0, **kwargs) -> None:
+def _arrow(
+    ax: Axes,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    rad: float = 0.0,
+    **kwargs,
+) -> None:
     ax.add_patch(
         FancyArrowPatch(
             start,
@@ -70,7 +90,15 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], *, ra
 
 
 def _weight(ax: Axes, xy: tuple[float, float], name: str) -> None:
-    ax.text(*xy, f"${name}$", ha="center", va="center", fontsize=_FONT - 1, color=_INK, fontweight="bold")
+    ax.text(
+        *xy,
+        f"${name}$",
+        ha="center",
+        va="center",
+        fontsize=_FONT - 1,
+        color=_INK,
+        fontweight="bold",
+    )
 
 
 def _folded(ax: Axes, cx: float) -> None:
@@ -180,10 +208,14 @@ def draw_unrolled():
 
 def _check_directory(directory: object) -> Path:
     if not isinstance(directory, str | os.PathLike):
-        raise TypeError(f"directory 应为 str 或 os.PathLike（目录路径），实际收到 {type(directory).__name__}")
+        raise TypeError(
+            f"directory 应为 str 或 os.PathLike（目录路径），实际收到 {type(directory).__name__}"
+        )
     path = Path(directory)
     if not path.is_dir():
-        raise ValueError(f"directory 应为已存在的目录，实际收到 {str(path)!r}（不存在或不是目录）")
+        raise ValueError(
+            f"directory 应为已存在的目录，实际收到 {str(path)!r}（不存在或不是目录）"
+        )
     return path
 
 
@@ -226,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1:
-        raise ValueError(f"最多接受 1 个参数（输出目录），实际收到 {len(args)} 个: {args!r}")
+        raise ValueError(
+            f"最多接受 1 个参数（输出目录），实际收到 {len(args)} 个: {args!r}"
+        )
     directory = Path(args[0] if args else "images")
     directory.mkdir(parents=True, exist_ok=True)
     for path in save_figures(directory):

@@ -40,7 +40,12 @@ def lstm_step(
     x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor, lstm: nn.LSTM
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """用单层 ``nn.LSTM`` 的权重按模块说明中的公式算一步，返回 ``(h_t, c_t)`` ，各为 ``(B, H)`` 。"""
-    gates = x_t @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+    gates = (
+        x_t @ lstm.weight_ih_l0.T
+        + lstm.bias_ih_l0
+        + h_prev @ lstm.weight_hh_l0.T
+        + lstm.bias_hh_l0
+    )
     i, f, g, o = gates.chunk(4, dim=-1)  # PyTorch 的顺序：i, f, g, o
     c_t = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)
     h_t = torch.sigmoid(o) * torch.tanh(c_t)
@@ -49,7 +54,9 @@ def lstm_step(
 
 def gru_step(x_t: torch.Tensor, h_prev: torch.Tensor, gru: nn.GRU) -> torch.Tensor:
     """用单层 ``nn.GRU`` 的权重按模块说明中的公式算一步，返回 ``h_t`` ： ``(B, H)`` 。"""
-    x_r, x_z, x_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(3, dim=-1)  # 顺序：r, z, n
+    x_r, x_z, x_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(
+        3, dim=-1
+    )  # 顺序：r, z, n
     h_r, h_z, h_n = (h_prev @ gru.weight_hh_l0.T + gru.bias_hh_l0).chunk(3, dim=-1)
     r = torch.sigmoid(x_r + h_r)
     z = torch.sigmoid(x_z + h_z)
@@ -77,7 +84,9 @@ def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
         >>> torch.testing.assert_close(unroll(gru, x), gru(x)[0])
     """
     if not isinstance(module, nn.LSTM | nn.GRU):
-        raise TypeError(f"module 应为 nn.LSTM 或 nn.GRU，实际收到 {type(module).__name__}")
+        raise TypeError(
+            f"module 应为 nn.LSTM 或 nn.GRU，实际收到 {type(module).__name__}"
+        )
     if module.num_layers != 1 or not module.batch_first or module.bidirectional:
         raise ValueError(
             "module 应为单层、单向、batch_first=True，实际收到 "
@@ -126,12 +135,23 @@ class SequenceRegressor(nn.Module):
     """
 
     def __init__(
-        self, kind: str, input_size: int, hidden_size: int, output_size: int, gate_bias: float | None = None
+        self,
+        kind: str,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        gate_bias: float | None = None,
     ) -> None:
         super().__init__()
         if kind not in KINDS:
-            raise ValueError(f"kind 应为 {' 或 '.join(map(repr, KINDS))}，实际收到 {kind!r}")
-        for name, value in [("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)]:
+            raise ValueError(
+                f"kind 应为 {' 或 '.join(map(repr, KINDS))}，实际收到 {kind!r}"
+            )
+        for name, value in [
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("output_size", output_size),
+        ]:
             check_positive_int(name, value)
         if gate_bias is not None:
             check_real("gate_bias", gate_bias)
@@ -142,7 +162,9 @@ class SequenceRegressor(nn.Module):
         self.fc = nn.Linear(hidden_size, output_size)
         if gate_bias is not None and kind != "rnn":
             with torch.no_grad():  # 第二块：LSTM 的 f（i,f,g,o），GRU 的 z（r,z,n）
-                self.rnn.bias_ih_l0[hidden_size : 2 * hidden_size].fill_(float(gate_bias))
+                self.rnn.bias_ih_l0[hidden_size : 2 * hidden_size].fill_(
+                    float(gate_bias)
+                )
                 self.rnn.bias_hh_l0[hidden_size : 2 * hidden_size].zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,13 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_float_tensor, check_nonlinearity, check_positive_int, check_real, check_size
+from ._checks import (
+    check_float_tensor,
+    check_nonlinearity,
+    check_positive_int,
+    check_real,
+    check_size,
+)
 
 EXPERIMENT_NONLINEARITIES = ("tanh", "relu", "identity")
 
@@ -87,7 +93,9 @@ def _activation(name: str, pre_activation: torch.Tensor) -> torch.Tensor:
     return pre_activation
 
 
-def run_states(W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh") -> list[torch.Tensor]:
+def run_states(
+    W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh"
+) -> list[torch.Tensor]:
     """按 :math:`s_t = f(W s_{t-1} + x_t)` 计算 ``[s_1, …, s_T]`` （每个 ``(B, H)`` ，保留计算图）。
 
     形状:
@@ -105,7 +113,9 @@ def run_states(W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh") -> 
     return states
 
 
-def state_jacobians(W: torch.Tensor, states: list[torch.Tensor], nonlinearity: str = "tanh") -> torch.Tensor:
+def state_jacobians(
+    W: torch.Tensor, states: list[torch.Tensor], nonlinearity: str = "tanh"
+) -> torch.Tensor:
     r"""每一步的雅可比矩阵 :math:`J_t = \partial s_t / \partial s_{t-1} = \mathrm{diag}(f'(a_t))\,W`。
 
     Args:
@@ -172,7 +182,9 @@ def state_gradient_norms(
     return norms.flip(0)  # 下标 T-k
 
 
-def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Tensor]:
+def clip_by_global_norm(
+    grads: list[torch.Tensor], max_norm: float
+) -> list[torch.Tensor]:
     r"""梯度裁剪：把所有梯度看成一个长向量 :math:`g`，返回 :math:`\min(1, \theta/\|g\|)\,g`。
 
     与 ``torch.nn.utils.clip_grad_norm_`` 的区别只在于后者把分母写成
@@ -194,7 +206,9 @@ def clip_by_global_norm(grads: list[torch.Tensor], max_norm: float) -> list[torc
         raise ValueError("grads 应至少包含一个张量，实际收到空序列")
     for index, grad in enumerate(grads):
         if not isinstance(grad, torch.Tensor) or not grad.is_floating_point():
-            raise TypeError(f"grads[{index}] 应为浮点张量，实际收到 {type(grad).__name__}")
+            raise TypeError(
+                f"grads[{index}] 应为浮点张量，实际收到 {type(grad).__name__}"
+            )
     total = torch.sqrt(sum((grad.double() ** 2).sum() for grad in grads))
     scale = torch.clamp(theta / total, max=1.0)
     return [grad * scale.to(grad.dtype) for grad in grads]

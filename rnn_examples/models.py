@@ -29,7 +29,12 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_nonlinearity, check_positive_int, check_size
+from ._checks import (
+    check_float_tensor,
+    check_nonlinearity,
+    check_positive_int,
+    check_size,
+)
 
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
@@ -70,13 +75,17 @@ class RNNCell(nn.Module):
         torch.Size([3, 20])
     """
 
-    def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh") -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, nonlinearity: str = "tanh"
+    ) -> None:
         super().__init__()
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.nonlinearity = check_nonlinearity(nonlinearity)
         self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size))  # U: (H, D)
-        self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))  # W: (H, H)
+        self.weight_hh = nn.Parameter(
+            torch.empty(hidden_size, hidden_size)
+        )  # W: (H, H)
         self.bias_ih = nn.Parameter(torch.empty(hidden_size))  # (H,)
         self.bias_hh = nn.Parameter(torch.empty(hidden_size))  # (H,)
         self.reset_parameters()
@@ -102,10 +111,14 @@ class RNNCell(nn.Module):
         return _ACTIVATIONS[self.nonlinearity](pre_activation)
 
     def extra_repr(self) -> str:
-        return f"{self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r}"
+        return (
+            f"{self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r}"
+        )
 
 
-def _check_model_sizes(input_size: int, hidden_size: int, output_size: int, num_layers: int) -> None:
+def _check_model_sizes(
+    input_size: int, hidden_size: int, output_size: int, num_layers: int
+) -> None:
     for name, value in [
         ("input_size", input_size),
         ("hidden_size", hidden_size),
@@ -255,7 +268,10 @@ class ManualRNN(nn.Module):
         self.num_layers = num_layers
         self.nonlinearity = check_nonlinearity(nonlinearity)
         self.cells = nn.ModuleList(
-            RNNCell(input_size if layer == 0 else hidden_size, hidden_size, nonlinearity) for layer in range(num_layers)
+            RNNCell(
+                input_size if layer == 0 else hidden_size, hidden_size, nonlinearity
+            )
+            for layer in range(num_layers)
         )
         self.fc = nn.Linear(hidden_size, output_size)
 

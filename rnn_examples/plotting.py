@@ -23,7 +23,11 @@ import matplotlib as mpl
 from matplotlib import font_manager
 
 #: 中文字体文件（包 ``mplfonts`` 随附，SIL 开放字体许可）
-BOOK_FONT = Path(str(distribution("mplfonts").locate_file("mplfonts/fonts/NotoSansCJKsc-Regular.otf")))
+BOOK_FONT = Path(
+    str(
+        distribution("mplfonts").locate_file("mplfonts/fonts/NotoSansCJKsc-Regular.otf")
+    )
+)
 
 #: 中文字体之后的回退字体：数学符号等 Noto 没有的字形由 matplotlib 自带的 DejaVu Sans 补上
 FALLBACK_FONT = "DejaVu Sans"

@@ -17,7 +17,9 @@ import torch
 from ._checks import check_float_tensor, check_positive_int
 
 
-def sliding_windows(series: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:
+def sliding_windows(
+    series: torch.Tensor, window: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """把一维序列切成“窗口 → 下一个值”的样本。
 
     第 ``i`` 个样本的输入是 ``series[i : i + window]`` ，目标是 ``series[i + window]`` 。
@@ -44,13 +46,17 @@ def sliding_windows(series: torch.Tensor, window: int) -> tuple[torch.Tensor, to
     check_float_tensor("series", series, ndim=1, layout="(N,)")
     check_positive_int("window", window)
     if series.shape[0] <= window:
-        raise ValueError(f"series 的长度应大于 window={window}，实际长度为 {series.shape[0]}")
+        raise ValueError(
+            f"series 的长度应大于 window={window}，实际长度为 {series.shape[0]}"
+        )
     x = series.unfold(0, window, 1)[:-1]  # (N - window, window)
     y = series[window:]  # (N - window,)
     return x.unsqueeze(-1).clone(), y.unsqueeze(-1).clone()
 
 
-def marked_recall(num_samples: int, seq_len: int, *, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def marked_recall(
+    num_samples: int, seq_len: int, *, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """长程记忆任务：读完整个序列后，说出第 1 步带标记的那个符号。
 
     - ``x[:, :, 0]`` ：第 1 步为 ``±1`` （等概率），其余各步为 :math:`\\mathcal{N}(0, 1)` 噪声；

@@ -89,7 +89,9 @@ def train_regressor(
     check_positive_int("steps", steps)
     check_real("lr", lr, minimum=0.0, strict=True)
     if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer 应为 {' 或 '.join(map(repr, OPTIMIZERS))}，实际收到 {optimizer!r}")
+        raise ValueError(
+            f"optimizer 应为 {' 或 '.join(map(repr, OPTIMIZERS))}，实际收到 {optimizer!r}"
+        )
     check_float_tensor("x", x, ndim=3, layout="(N, T, D)")
     check_float_tensor("y", y, ndim=2, layout="(N, O)")
     check_size("y", y, 0, x.shape[0], "样本数 N，须与 x 相同")
@@ -111,10 +113,14 @@ def train_regressor(
         optim.zero_grad()
         loss.backward()
         # max_norm=inf 时只计算范数、不改变梯度
-        norm = nn.utils.clip_grad_norm_(model.parameters(), math.inf if max_norm is None else max_norm)
+        norm = nn.utils.clip_grad_norm_(
+            model.parameters(), math.inf if max_norm is None else max_norm
+        )
         history.losses.append(loss.item())
         history.grad_norms.append(norm.item())
-        if not (math.isfinite(history.losses[-1]) and math.isfinite(history.grad_norms[-1])):
+        if not (
+            math.isfinite(history.losses[-1]) and math.isfinite(history.grad_norms[-1])
+        ):
             history.diverged = True
             break
         optim.step()
