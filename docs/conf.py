@@ -11,7 +11,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).parent.resolve()
 ROOT = DOCS.parent
-sys.path.insert(0, str(DOCS / "_ext"))  # 本地扩展 book_site（中文搜索修正、.ipynb 下载、页面描述）
+sys.path.insert(0, str(DOCS / "_ext"))  # 本书的扩展 book_site：构建行为都在那里，这里只写设置
 
 # -- 项目信息 ---------------------------------------------------------------
 project = "循环神经网络"
@@ -50,10 +50,13 @@ bibtex_reference_style = "author_year"
 
 # -- 笔记本执行 ---------------------------------------------------------------
 nb_execution_mode = "cache"
-nb_execution_raise_on_error = True
 nb_execution_timeout = 180
-nb_execution_show_tb = True
 nb_merge_streams = True
+# 代码单元出错时不抛异常，由 book_site.notebooks 报告页面、行号、单元与异常（-W 下构建失败）；
+# myst-nb 自己的 mystnb.exec 警告是整段带颜色码的回溯，压下
+nb_execution_raise_on_error = False
+nb_execution_show_tb = False
+suppress_warnings = ["mystnb.exec"]
 
 # -- API 文档 ----------------------------------------------------------------
 autodoc_member_order = "bysource"
@@ -118,38 +121,3 @@ html_search_options = {"dict": str(DOCS / "_ext" / "jieba_userdict.txt")}
 # （工作流从 actions/configure-pages 的 base_path 得到），Read the Docs 上由扩展自己推断。
 if "RNN_BOOK_URL_PREFIX" in os.environ or not os.environ.get("READTHEDOCS"):
     notfound_urls_prefix = os.environ.get("RNN_BOOK_URL_PREFIX", "/")
-
-# -- 构建性能（测量见 benchmarks/ 与 nox -s bench）----------------------------------
-# 内核里的 torch 只用 1 个线程。书中的张量都很小，多线程只有同步开销；2 核机器上 Sphinx、
-# 内核与其他进程一起抢核时，OpenMP 线程的忙等让小循环慢一个数量级（实测 20 倍）。
-# 内核进程继承这里的环境变量；调用者已设置时尊重调用者。
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-# 内核必须用 ipykernel 自己设的 inline 后端，plt.show() 才会把图放进页面；环境里的 MPLBACKEND
-# （例如 MPLBACKEND=Agg）会被内核继承，图随之静默消失（没有输出、没有警告），所以这里去掉它。
-os.environ.pop("MPLBACKEND", None)
-
-
-def _create_execution_cache(app):
-    """在读取文档之前（也就在 ``-j`` 的并行进程分出去之前）建好 jupyter-cache 的目录与数据库。
-
-    jupyter-cache 建目录、建表都不加锁：并行构建时几个进程同时第一次用缓存，会报
-    ``FileExistsError`` 或 “table ... already exists”。主进程里先建好，就不再有竞争。
-    """
-    from jupyter_cache import get_cache
-
-    get_cache(app.env.mystnb_config.execution_cache_path).list_cache_records()  # 第一次访问即建库建表
-
-
-def setup(app):
-    # myst-nb 在 builder-inited（默认优先级 500）里算出缓存路径；这里排在它之后
-    app.connect("builder-inited", _create_execution_cache, priority=900)
-    # sphinx-mathjax-offline 只在构建结束时复制 MathJax 文件，与读取文档无关，但没有声明
-    # parallel_read_safe，``-j`` 时 Sphinx 会警告（-W 下即失败）并退回串行读取。替它声明。
-    if "sphinx-mathjax-offline" in app.extensions:
-        app.extensions["sphinx-mathjax-offline"].parallel_read_safe = True
-    # 一页执行完（全部输出都已收到）就立即结束内核进程，不等它“优雅”退出：载入了 torch 的内核
-    # 退出要 0.6–3 s，每页都等一次；立即结束只要 0.1 s，冷构建快约 15%，页面输出逐字节相同。
-    # myst-nb 与 jupyter-cache 不把这个选项传给 nbclient，只能改它的默认值。
-    import nbclient
-
-    nbclient.NotebookClient.shutdown_kernel.default_value = "immediate"

@@ -1,0 +1,193 @@
+"""执行笔记本：内核的环境、执行缓存、出错时的报告，以及执行后笔记本的下载。
+
+1. **内核的环境**（:func:`configure_kernels`，在 ``config-inited`` 时）。内核进程继承构建进程的
+   环境变量：torch 只用 1 个线程（书中的张量都很小，2 核机器上 OpenMP 线程的忙等让小循环慢一个
+   数量级；调用者已设置 ``OMP_NUM_THREADS`` 时尊重调用者）；去掉 ``MPLBACKEND``（内核必须用
+   ipykernel 自己的 inline 后端，``MPLBACKEND=Agg`` 会让 ``plt.show()`` 的图静默消失）。
+   另改两个 Jupyter 默认值，myst-nb 与 jupyter-cache 都不把它们作为选项传下去：
+
+   - nbclient 结束内核用 ``"immediate"``：一页执行完（输出都已收到）就结束内核进程，不等它
+     “优雅”退出。载入了 torch 的内核优雅退出要 0.6–3 s，立即结束只要 0.1 s，页面输出逐字节相同。
+   - jupyter_client 的 ``transport_encryption`` 用 ``"auto"``：内核规格声明支持 CurveZMQ 时
+     为通信加密。ipykernel 7 对未加密的 TCP 连接每页打印一行 “Kernel is running over TCP without
+     encryption” 警告；加密之后这行警告从源头消失。
+
+2. **执行缓存**（:func:`create_execution_cache`）。jupyter-cache 建目录、建表都不加锁：``-j`` 并行
+   构建时几个进程同时第一次用缓存，会报 ``FileExistsError`` 或 “table ... already exists”。
+   在读取文档之前（也就在并行进程分出去之前）由主进程先建好。
+
+3. **代码单元出错**（:func:`report_failed_cell`）。``nb_execution_raise_on_error`` 为 ``False``，
+   myst-nb 不再抛出异常（那会让 Sphinx 打印自己的回溯和“请向 Sphinx 报告”的提示），而是照常
+   渲染出错的页面；myst-nb 自己的 ``mystnb.exec`` 警告（整段带颜色码的回溯）在 ``conf.py`` 中被
+   ``suppress_warnings`` 压下，由这里发出一条写给作者的警告：页面与行号、第几个代码单元、出错的
+   那一行源码、异常。``-W`` 让构建因此失败。
+
+4. **下载执行后的笔记本**（:func:`offer_executed_notebook`）。sphinx-book-theme 只有在配置了启动
+   按钮（Binder/Colab）时才把 myst-nb 执行后的 ``.ipynb`` 复制到 ``_sources/`` 并显示“.ipynb”
+   下载项。本书总是提供它：在主题的处理函数（优先级 501）之前写出文件并设置 ``ipynb_source``。
+   myst-nb 命中执行缓存时写出的笔记本不含输出，这里从 jupyter-cache 合并回来。
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+
+def configure_kernels(app: Sphinx, config: Config) -> None:
+    """内核继承的环境变量，以及 nbclient、jupyter_client 的两个默认值（见模块说明第 1 条）。"""
+    import jupyter_client.manager
+    import nbclient
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.pop("MPLBACKEND", None)
+    nbclient.NotebookClient.shutdown_kernel.default_value = "immediate"
+    jupyter_client.manager.KernelManager.transport_encryption.default_value = "auto"
+
+
+def create_execution_cache(app: Sphinx) -> None:
+    """在读取文档之前建好 jupyter-cache 的目录与数据库（见模块说明第 2 条）。"""
+    from jupyter_cache import get_cache
+
+    if not hasattr(app.env, "mystnb_config"):
+        return  # 没有加载 myst-nb（例如测试用的小书）
+    cache_path = app.env.mystnb_config.execution_cache_path
+    get_cache(cache_path).list_cache_records()  # 第一次访问即建库建表
+
+
+# -- 代码单元出错 ------------------------------------------------------------------------
+
+
+def report_failed_cell(app: Sphinx, doctree: nodes.document) -> None:
+    """页面执行失败时发出一条警告：页面:行号、第几个代码单元、出错的源码行与异常。"""
+    exec_data = getattr(app.env, "nb_metadata", {}).get(app.env.docname, {}).get("exec_data")
+    if not exec_data or exec_data.get("succeeded") is not False:
+        return
+    code_cells = [n for n in doctree.findall(nodes.container) if n.get("nb_element") == "cell_code"]
+    for number, cell in enumerate(code_cells, start=1):
+        tracebacks = [n for n in cell.findall(nodes.literal_block) if "traceback" in n["classes"]]
+        if tracebacks:
+            _warn_cell_error(app, cell, number, _ANSI.sub("", tracebacks[-1].astext()))
+            return
+    # 没有错误输出（例如超时，或单元的输出被隐藏）：至少说出异常本身
+    message = _ANSI.sub("", exec_data.get("traceback") or exec_data.get("error") or "")
+    summary = _exception_summary(message)
+    logger.warning("这一页的代码没能执行完：%s", summary, location=app.env.docname, type="book", subtype="cell")
+
+
+def _warn_cell_error(app: Sphinx, cell: nodes.Element, number: int, traceback: str) -> None:
+    source_block = next((n for n in cell.findall(nodes.literal_block) if "traceback" not in n["classes"]), None)
+    source_lines = source_block.astext().splitlines() if source_block is not None else []
+    matches = _CELL_LINE.findall(traceback)
+    line_in_cell = int(matches[0]) if matches else None  # 回溯的第一帧在单元自己的代码里
+    location: Any = app.env.docname
+    code_start = _code_start_line(Path(app.env.doc2path(app.env.docname)), cell.line)
+    if code_start is not None:
+        location = (app.env.docname, code_start + (line_in_cell or 1) - 1)
+    where = ""
+    if line_in_cell is not None and 0 < line_in_cell <= len(source_lines):
+        where = f"\n    出错的源码（单元内第 {line_in_cell} 行）：{source_lines[line_in_cell - 1].strip()}"
+    logger.warning(
+        "第 %d 个代码单元执行失败：%s%s",
+        number,
+        _exception_summary(traceback),
+        where,
+        location=location,
+        type="book",
+        subtype="cell",
+    )
+
+
+def _code_start_line(path: Path, near: int | None) -> int | None:
+    """源文件里这个单元第一行代码的行号（从 1 数）：从 ``near`` 往上找 ``{code-cell}`` 的开头，
+    再跳过单元的选项（``:key: value`` 行或 ``---`` 包围的 YAML 块）。"""
+    if near is None or not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fence = next((i for i in range(min(near, len(lines)) - 1, -1, -1) if "{code-cell}" in lines[i]), None)
+    if fence is None:
+        return None
+    start = fence + 1
+    if start < len(lines) and lines[start].strip() == "---":
+        start = next((i for i in range(start + 1, len(lines)) if lines[i].strip() == "---"), start) + 1
+    while start < len(lines) and re.match(r"\s*:[\w-]+:", lines[start]):
+        start += 1
+    return start + 1
+
+
+def _exception_summary(text: str) -> str:
+    """回溯的最后一个非空行，形如 ``IndexError: list index out of range``。"""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "（没有错误信息）"
+
+
+# -- 下载执行后的笔记本 --------------------------------------------------------------------
+
+
+def _is_notebook(app: Sphinx, pagename: str) -> bool:
+    return pagename in app.env.all_docs and "kernelspec" in app.env.metadata.get(pagename, {})
+
+
+def offer_executed_notebook(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """把执行后的笔记本复制到 ``_sources/<page>.ipynb``，让主题显示下载项。"""
+    if doctree is None or not _is_notebook(app, pagename):
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        logger.warning("找不到 %s 执行后的笔记本 %s，页面上不会有 .ipynb 下载项", pagename, executed, location=pagename)
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.read(executed, as_version=4)
+    if not _has_outputs(notebook):
+        # myst-nb 1.4 命中执行缓存时，写进 jupyter_execute/ 的是未合并输出的原笔记本；
+        # 从同一个 jupyter-cache 里取回输出，下载的才是“执行后的”笔记本。
+        notebook = _merge_cached_outputs(app, notebook, pagename)
+    # 文本笔记本每次被读入都得到随机的单元 id；按位置编号，两次干净构建给出逐字节相同的下载文件
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
+    nbformat.write(notebook, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _has_outputs(notebook: Any) -> bool:
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    return not code or any(cell.get("outputs") for cell in code)
+
+
+def _merge_cached_outputs(app: Sphinx, notebook: Any, pagename: str) -> Any:
+    from jupyter_cache import get_cache
+
+    cache_path = getattr(app.env, "mystnb_config", None) and app.env.mystnb_config.execution_cache_path
+    if not cache_path or not Path(cache_path).is_dir():
+        return notebook
+    try:
+        _, merged = get_cache(cache_path).merge_match_into_notebook(notebook)
+    except KeyError:
+        logger.warning("执行缓存里没有 %s 的输出，.ipynb 下载将不含输出", pagename, location=pagename)
+        return notebook
+    return merged
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("config-inited", configure_kernels)
+    # myst-nb 在 builder-inited（默认优先级 500）里算出缓存路径；这里排在它之后
+    app.connect("builder-inited", create_execution_cache, priority=900)
+    app.connect("doctree-read", report_failed_cell)
+    # 必须早于 sphinx-book-theme 的 add_header_buttons（priority=501）
+    app.connect("html-page-context", offer_executed_notebook, priority=490)

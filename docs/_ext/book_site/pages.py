@@ -1,0 +1,77 @@
+"""页面的 HTML 细节：``<meta name="description">`` 与参考文献条目的 ARIA 角色。
+
+1. **页面描述。** 每页的 ``<meta name="description">`` 取导言里第一个不含公式的段落（截断），
+   没有这样的段落的页面用“页面标题：全书描述 ``book_description``”。
+
+2. **参考文献的 ARIA 角色。** docutils 把文献条目写成 ``role="list"`` 里的
+   ``role="doc-biblioentry"``；这个 DPUB-ARIA 角色已被废弃（DPUB-ARIA 1.1 建议改用
+   ``listitem``），axe-core 因此报 critical 的 aria-required-children。这里把条目的角色换成
+   ``listitem``，列表结构对读屏软件才完整。
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+_DESCRIPTION_CHARS = 120
+_CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _first_paragraph(doctree: nodes.document) -> str:
+    """页面导言（标题之下、第一个小节之前）里第一个不含公式的段落。"""
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return ""
+    for para in top.children:
+        # 只看导言的直接段落；含公式的段落不用：描述是纯文本，TeX 源码在搜索结果里不可读
+        if isinstance(para, nodes.section):
+            break
+        if isinstance(para, nodes.paragraph) and not any(para.findall(nodes.math)):
+            # 换行两侧都是中文时直接相连，否则换成一个空格
+            text = " ".join(_CJK_BREAK.sub("", para.astext().strip()).split())
+            if text:
+                return text
+    return ""
+
+
+def add_description(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """加上 ``<meta name="description">``（已有 description 的页面不动）。"""
+    metatags = context.get("metatags", "")
+    if 'name="description"' in metatags:
+        return
+    text = _first_paragraph(doctree) if doctree is not None else ""
+    if len(text) > _DESCRIPTION_CHARS:
+        text = text[: _DESCRIPTION_CHARS - 1] + "…"
+    if not text and app.config.book_description:
+        title = context.get("title", "")
+        plain_title = re.sub(r"<[^>]+>", "", title).strip()
+        is_home = pagename == app.config.root_doc
+        text = (
+            app.config.book_description
+            if is_home or not plain_title
+            else f"{plain_title}：{app.config.book_description}"
+        )
+    if text:
+        escaped = html.escape(text, quote=True)
+        context["metatags"] = f'{metatags}\n    <meta name="description" content="{escaped}" />'
+
+
+def fix_bibliography_roles(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("book_description", "", "html", types=frozenset({str}))
+    app.connect("html-page-context", add_description)
+    app.connect("html-page-context", fix_bibliography_roles)

@@ -1,0 +1,75 @@
+"""代码单元出错时，构建失败并给出写给作者的消息（docs/_ext/book_site/notebooks.py）。
+
+在临时目录里构建一本只有一页的小书：第 2 个代码单元的第 2 行抛出 ``IndexError``。
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+
+CONF = f"""
+import sys
+sys.path.insert(0, {str(EXT_DIR)!r})
+extensions = ["myst_nb", "book_site"]
+nb_execution_mode = "cache"
+nb_execution_raise_on_error = False
+nb_execution_show_tb = False
+suppress_warnings = ["mystnb.exec"]
+"""
+
+PAGE = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+# 小书
+
+```{code-cell} python
+numbers = [1, 2]
+```
+
+```{code-cell} python
+:tags: [hide-input]
+total = sum(numbers)
+print(numbers[5])
+```
+"""
+
+
+def test_failing_cell_names_page_line_cell_and_exception(tmp_path: Path) -> None:
+    (tmp_path / "conf.py").write_text(CONF, encoding="utf-8")
+    page = tmp_path / "index.md"
+    page.write_text(PAGE, encoding="utf-8")
+    failing_line = PAGE.splitlines().index("print(numbers[5])") + 1
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-q",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            str(tmp_path),
+            str(tmp_path / "_build"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0, "出错的代码单元应让构建失败"
+    expected = (
+        f"{page}:{failing_line}: WARNING: 第 2 个代码单元执行失败：IndexError: list index out of range\n"
+        "    出错的源码（单元内第 2 行）：print(numbers[5])"
+    )
+    assert expected in result.stderr, result.stderr
+    # 不是 Sphinx 的崩溃报告，也没有带颜色码的整段回溯或内核的 TCP 警告
+    for noise in ("Traceback", "sphinx-doc/sphinx/issues", "\x1b[", "without encryption"):
+        assert noise not in result.stderr, f"构建输出里不应有 {noise!r}：\n{result.stderr}"
