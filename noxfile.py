@@ -107,7 +107,7 @@ def tests(session: nox.Session) -> None:
     install_book(session)
     ensure_chromium(session)
     build_site(session)
-    session.env |= {"RNN_BOOK_HTML": str(DOCS_OUT), "RNN_BOOK_CHROMIUM": str(CHROMIUM)}
+    session.env.update(RNN_BOOK_HTML=str(DOCS_OUT), RNN_BOOK_CHROMIUM=str(CHROMIUM))
     session.run("python", "-m", "pytest", *session.posargs)
 
 
