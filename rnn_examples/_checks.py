@@ -27,7 +27,8 @@ def check_nonlinearity(value: object) -> str:
     """检查激活函数名是 ``"tanh"`` 或 ``"relu"``（与 ``torch.nn.RNN`` 一致）。"""
     if value not in NONLINEARITIES:
         raise ValueError(
-            f"nonlinearity 应为 {' 或 '.join(map(repr, NONLINEARITIES))}，实际收到 {value!r}"
+            f"nonlinearity 应为 {' 或 '.join(map(repr, NONLINEARITIES))}，"
+            f"实际收到 {value!r}"
         )
     return str(value)
 
@@ -47,11 +48,13 @@ def check_float_tensor(
         )
     if value.dim() != ndim:
         raise ValueError(
-            f"{name} 应为 {ndim} 维张量，形状 {layout}，实际收到 {value.dim()} 维，形状 {tuple(value.shape)}"
+            f"{name} 应为 {ndim} 维张量，形状 {layout}，"
+            f"实际收到 {value.dim()} 维，形状 {tuple(value.shape)}"
         )
     if value.numel() == 0:
         raise ValueError(
-            f"{name} 不能为空：形状 {layout} 的每一维都应大于 0，实际形状 {tuple(value.shape)}"
+            f"{name} 不能为空：形状 {layout} 的每一维都应大于 0，"
+            f"实际形状 {tuple(value.shape)}"
         )
     return value
 
@@ -71,13 +74,15 @@ def check_size(
 def check_real(
     name: str, value: object, *, minimum: float | None = None, strict: bool = False
 ) -> float:
-    """检查 ``value`` 是有限实数（``int`` 或 ``float``，``bool`` 不算），返回 ``float(value)``。
+    """检查 ``value`` 是有限实数（``int`` 或 ``float``，``bool`` 不算）。
 
-    给出 ``minimum`` 时还要求 ``value >= minimum``；``strict=True`` 时要求 ``value > minimum``。
+    返回 ``float(value)``。给出 ``minimum`` 时还要求 ``value >= minimum``；
+    ``strict=True`` 时要求 ``value > minimum``。
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(
-            f"{name} 应为实数（int 或 float），实际收到 {type(value).__name__}: {value!r}"
+            f"{name} 应为实数（int 或 float），"
+            f"实际收到 {type(value).__name__}: {value!r}"
         )
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{name} 应为有限实数，实际收到 {value}")

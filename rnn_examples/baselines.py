@@ -5,7 +5,8 @@ r"""第 1 章用来对比的前馈基线模型：它们说明前馈网络处理�
 - :class:`FlattenMLP`：把整个序列展平成一个长向量再送进感知机。它看得见每个位置，
   但输入长度在构造时就定死了，而且每个位置各用一套权重，位置之间没有任何共享。
 
-形状记号：``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``H`` 隐藏层宽度，``O`` 输出维数。
+形状记号：``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``H`` 隐藏层宽度，
+``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ class FlattenMLP(nn.Module):
 
         \hat{y} = V\,\mathrm{relu}\big(A\,[x_1; x_2; \dots; x_T] + a\big) + b_y
 
-    :math:`[x_1; \dots; x_T]` 是把各步拼成的 ``T*D`` 维向量，:math:`A` 的形状为 ``(H, T*D)``：
-    第一层对每个位置各有一块独立的权重。
+    :math:`[x_1; \dots; x_T]` 是把各步拼成的 ``T*D`` 维向量，
+    :math:`A` 的形状为 ``(H, T*D)``：第一层对每个位置各有一块独立的权重。
 
     Args:
         seq_len: 序列长度 ``T``，构造后不能再改。
@@ -103,7 +104,7 @@ class FlattenMLP(nn.Module):
         >>> model(torch.randn(2, 9, 4))
         Traceback (most recent call last):
             ...
-        ValueError: x 的第 1 维（序列长度 T，FlattenMLP 构造时固定）应为 6，实际为 9（形状 (2, 9, 4)）
+        ValueError: x 的第 1 维（构造时的 seq_len）应为 6，实际为 9（形状 (2, 9, 4)）
     """
 
     def __init__(
@@ -123,6 +124,6 @@ class FlattenMLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D)`` 的序列展平成 ``(B, T*D)``，再经过感知机，返回 ``(B, O)``。"""
         check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-        check_size("x", x, 1, self.seq_len, "序列长度 T，FlattenMLP 构造时固定")
+        check_size("x", x, 1, self.seq_len, "构造时的 seq_len")
         check_size("x", x, 2, self.input_size, "输入特征数 D")
         return self.mlp(x.flatten(start_dim=1))  # (B, T, D) -> (B, T*D) -> (B, O)

@@ -19,7 +19,8 @@ r"""手写的随时间反向传播（BPTT），以及用来核对它的自动求
 第一步停下（不再乘 Wᵀ 传到上一块）。这与前向时每 ``k`` 步把状态 ``detach`` 一次、
 再用自动求导算出的梯度完全相同，:func:`autograd_bptt` 就是这样实现的。
 
-形状记号： ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``H`` 隐藏状态维数， ``O`` 输出维数。
+形状记号： ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``H`` 隐藏状态维数，
+``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ class RNNParams:
         *,
         generator: torch.Generator | None = None,
     ) -> RNNParams:
-        """按 ``torch.nn.RNN`` 的方式随机初始化：每个元素服从 :math:`\\mathcal{U}(-1/\\sqrt{H}, 1/\\sqrt{H})`。"""
+        r"""按 ``torch.nn.RNN`` 的方式随机初始化。
+
+        每个元素服从 :math:`\mathcal{U}(-1/\sqrt{H}, 1/\sqrt{H})`。
+        """
         sizes = {
             "U": (
                 check_positive_int("hidden_size", hidden_size),
@@ -106,7 +110,9 @@ class RNNParams:
 
     @classmethod
     def from_simple_rnn(cls, model: SimpleRNN) -> RNNParams:
-        """取出单层 :class:`~rnn_examples.models.SimpleRNN` 的参数（ ``b_h = bias_ih_l0 + bias_hh_l0`` ）。
+        """取出单层 :class:`~rnn_examples.models.SimpleRNN` 的参数。
+
+        两个偏置合成一个： ``b_h = bias_ih_l0 + bias_hh_l0`` 。
 
         Raises:
             TypeError: ``model`` 不是 ``SimpleRNN`` 。
@@ -116,7 +122,8 @@ class RNNParams:
             raise TypeError(f"model 应为 SimpleRNN，实际收到 {type(model).__name__}")
         if model.num_layers != 1:
             raise ValueError(
-                f"model 应为单层（num_layers=1），实际收到 num_layers={model.num_layers}"
+                "model 应为单层（num_layers=1），"
+                f"实际收到 num_layers={model.num_layers}"
             )
         rnn = model.rnn
         with torch.no_grad():
@@ -142,8 +149,10 @@ class BPTTResult:
 
     Attributes:
         loss: 标量损失 ``L`` 。
-        grads: 参数名（ ``"U"`` 、 ``"W"`` 、 ``"V"`` 、 ``"b_h"`` 、 ``"b_y"`` ）到梯度的字典，形状与参数相同。
-        deltas: ``(B, T, H)`` ， ``deltas[:, t-1]`` 是 :math:`\\delta_t = \\partial L/\\partial s_t`。
+        grads: 参数名（ ``"U"`` 、 ``"W"`` 、 ``"V"`` 、 ``"b_h"`` 、 ``"b_y"`` ）
+            到梯度的字典，形状与参数相同。
+        deltas: ``(B, T, H)`` ， ``deltas[:, t-1]`` 是
+            :math:`\\delta_t = \\partial L/\\partial s_t`。
     """
 
     loss: torch.Tensor
@@ -168,7 +177,9 @@ def _check_inputs(params: RNNParams, x: object, y: object, truncation: object) -
 def activation_derivative(
     states: torch.Tensor, nonlinearity: str = "tanh"
 ) -> torch.Tensor:
-    r"""用状态 :math:`s_t = f(a_t)` 表示的导数 :math:`f'(a_t)`：tanh 为 :math:`1 - s_t^2`，relu 为 :math:`1[s_t>0]`。
+    r"""用状态 :math:`s_t = f(a_t)` 表示的导数 :math:`f'(a_t)`。
+
+    tanh 为 :math:`1 - s_t^2`，relu 为 :math:`1[s_t>0]`。
 
     Example:
         >>> import torch
@@ -188,7 +199,8 @@ def forward(
 
     形状:
         - ``x``: ``(B, T, D)`` 。
-        - 返回: 二元组 ``(states, outputs)`` ，形状分别为 ``(B, T, H)`` 与 ``(B, T, O)`` 。
+        - 返回: 二元组 ``(states, outputs)`` ，形状分别为 ``(B, T, H)`` 与
+          ``(B, T, O)`` 。
 
     Example:
         >>> import torch

@@ -31,12 +31,15 @@ def _generator(seed: object) -> torch.Generator:
 def noisy_sine(
     n_steps: int, *, period: float = 24.0, noise: float = 0.1, seed: int = 0
 ) -> torch.Tensor:
-    r"""带高斯噪声的正弦序列 :math:`x_t = \sin(2\pi t / P) + \varepsilon_t`，:math:`t = 0, \dots, T-1`。
+    r"""带高斯噪声的正弦序列。
+
+    :math:`x_t = \sin(2\pi t / P) + \varepsilon_t`，:math:`t = 0, \dots, T-1`。
 
     Args:
         n_steps: 时间步数 ``T``。
         period: 周期 ``P``，以时间步计，须大于 0。
-        noise: 噪声标准差 :math:`\sigma`，:math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)`，须不小于 0。
+        noise: 噪声标准差 :math:`\sigma`，须不小于 0：
+            :math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)`。
         seed: 随机种子；同一个种子总是给出同一条序列。
 
     Returns:
@@ -50,7 +53,8 @@ def noisy_sine(
         >>> x = noisy_sine(48, period=24.0, noise=0.0)
         >>> x.shape
         torch.Size([48])
-        >>> round(x[6].item(), 4), round(x[18].item(), 4)   # 四分之一周期处为 1，四分之三处为 -1
+        >>> # 四分之一周期处为 1，四分之三处为 -1
+        >>> round(x[6].item(), 4), round(x[18].item(), 4)
         (1.0, -1.0)
     """
     n_steps = check_positive_int("n_steps", n_steps)
@@ -66,8 +70,9 @@ def noisy_sine(
 def random_walk(
     n_steps: int, *, start: float = 100.0, step_std: float = 1.0, seed: int = 0
 ) -> torch.Tensor:
-    r"""随机游走：:math:`x_0 = x_{\text{start}}`，:math:`x_t = x_{t-1} + \varepsilon_t`。
+    r"""随机游走，像股票价格。
 
+    :math:`x_0 = x_{\text{start}}`，:math:`x_t = x_{t-1} + \varepsilon_t`，
     增量 :math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)` 相互独立。
     今天的值等于昨天的值加一个随机增量：每一步都依赖前一步，这正是价格类序列的特点。
 
@@ -103,7 +108,8 @@ def chirp(n_steps: int, *, f_start: float = 0.01, f_end: float = 0.2) -> torch.T
 
     .. math::
 
-        x_t = \sin\Big(2\pi\big(f_0 t + \tfrac{f_1 - f_0}{2(T-1)}\,t^2\big)\Big), \quad t = 0, \dots, T-1
+        x_t = \sin\Big(2\pi\big(f_0 t + \tfrac{f_1 - f_0}{2(T-1)}\,t^2\big)\Big),
+        \quad t = 0, \dots, T-1
 
     声音是按时间采样的波形，音高的变化体现在波形“疏密”随时间的变化上。
 

@@ -5,12 +5,13 @@ r"""画出书中的两张结构图：折叠的 RNN（RNN1）与按时间展开�
     s_t = f(U x_t + W s_{t-1} + b_h)      公式 (1)
     ŷ_t = g(V s_t + b_y)                  公式 (2)
 
-- :func:`draw_folded`：``x_t`` 经 ``U`` 进入隐藏状态 ``s_t``，``s_t`` 经自环 ``W`` 回到自己，
-  再经 ``V`` 得到输出 ``ŷ_t``。
-- :func:`draw_unrolled`：左边是折叠图，右边是同一个网络在 ``t-1, t, t+1`` 三个时间步上的展开，
-  每一步用的都是同一组 ``U, W, V``。
+- :func:`draw_folded`：``x_t`` 经 ``U`` 进入隐藏状态 ``s_t``，``s_t`` 经自环 ``W``
+  回到自己，再经 ``V`` 得到输出 ``ŷ_t``。
+- :func:`draw_unrolled`：左边是折叠图，右边是同一个网络在 ``t-1, t, t+1``
+  三个时间步上的展开，每一步用的都是同一组 ``U, W, V``。
 - :func:`save_figures`：把两张图写成 PNG。输出逐字节稳定：不写时间戳和软件版本，
-  同一环境下重复生成得到完全相同的文件（``tests/test_diagrams.py`` 以此检查仓库里的图没有过时）。
+  同一环境下重复生成得到完全相同的文件
+  （``tests/test_diagrams.py`` 以此检查仓库里的图没有过时）。
 
 图中只用 matplotlib 自带的 DejaVu 字体（数学记号由 mathtext 排版），不依赖系统字体；
 背景为不透明白色、线条与文字为深色，在网站的浅色与深色模式下都清晰可读。
@@ -30,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.typing import LineStyleType
 
 __all__ = ["DPI", "FILENAMES", "draw_folded", "draw_unrolled", "main", "save_figures"]
 
@@ -70,7 +72,7 @@ def _arrow(
     end: tuple[float, float],
     *,
     rad: float = 0.0,
-    **kwargs,
+    linestyle: LineStyleType = "-",
 ) -> None:
     ax.add_patch(
         FancyArrowPatch(
@@ -84,7 +86,7 @@ def _arrow(
             shrinkA=0,
             shrinkB=0,
             zorder=2,
-            **kwargs,
+            linestyle=linestyle,
         )
     )
 
@@ -111,7 +113,8 @@ def _folded(ax: Axes, cx: float) -> None:
     _weight(ax, (cx - 0.25, 0.9), "U")
     _arrow(ax, (cx, 1.8 + r), (cx, 3.6 - r))
     _weight(ax, (cx - 0.25, 2.7), "V")
-    # 自环：从 s_t 右上方出发，绕到右边，回到 s_t 右下方（表示 s_t 作为 s_{t-1} 进入下一步）
+    # 自环：从 s_t 右上方出发，绕到右边，回到 s_t 右下方
+    # （表示 s_t 作为 s_{t-1} 进入下一步）
     _arrow(ax, (cx + r * 0.7, 1.8 + r * 0.7), (cx + r * 0.7, 1.8 - r * 0.7), rad=-1.9)
     _weight(ax, (cx + 1.32, 1.8), "W")
 
@@ -123,7 +126,7 @@ def _frame(fig: Figure) -> Axes:
     return ax
 
 
-def draw_folded():
+def draw_folded() -> Figure:
     r"""折叠的 RNN（书中的图 RNN1）。
 
     一个隐藏状态节点 :math:`s_t` 和一个带权重 :math:`W` 的自环：上一步的状态
@@ -147,7 +150,7 @@ def draw_folded():
     return fig
 
 
-def draw_unrolled():
+def draw_unrolled() -> Figure:
     r"""按时间展开的 RNN（书中的图 RNN2）。
 
     左边是折叠图，箭头右边是同一个网络在 :math:`t-1, t, t+1` 上的展开：
@@ -209,7 +212,8 @@ def draw_unrolled():
 def _check_directory(directory: object) -> Path:
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(
-            f"directory 应为 str 或 os.PathLike（目录路径），实际收到 {type(directory).__name__}"
+            "directory 应为 str 或 os.PathLike（目录路径），"
+            f"实际收到 {type(directory).__name__}"
         )
     path = Path(directory)
     if not path.is_dir():
@@ -219,8 +223,7 @@ def _check_directory(directory: object) -> Path:
     return path
 
 
-# 公开函数不写类型注解：离线构建文档时无法交叉引用 matplotlib 与 pathlib 的类型，类型写在文档字符串里。
-def save_figures(directory):
+def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
     """把 RNN1、RNN2 两张图写入已存在的目录 ``directory``，返回写出的文件路径。
 
     PNG 以 :data:`DPI` 保存，白色不透明背景；``metadata={"Software": None}`` 去掉

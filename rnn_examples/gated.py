@@ -23,7 +23,8 @@ cuDNN 的写法；Cho 等人 (2014) 的原文把 r_t 乘在 h_{t-1} 上，两者
 :class:`SequenceRegressor` 把 ``nn.RNN``/``nn.LSTM``/``nn.GRU`` 接上一个线性层，
 用最后一步的隐藏状态做预测，供第 9 章的长程记忆实验使用。
 
-形状记号： ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``H`` 隐藏状态维数， ``O`` 输出维数。
+形状记号： ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``H`` 隐藏状态维数，
+``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ KINDS = ("rnn", "lstm", "gru")
 def lstm_step(
     x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor, lstm: nn.LSTM
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """用单层 ``nn.LSTM`` 的权重按模块说明中的公式算一步，返回 ``(h_t, c_t)`` ，各为 ``(B, H)`` 。"""
+    """用单层 ``nn.LSTM`` 的权重按模块说明中的公式算一步。
+
+    返回 ``(h_t, c_t)`` ，各为 ``(B, H)`` 。
+    """
     gates = (
         x_t @ lstm.weight_ih_l0.T
         + lstm.bias_ih_l0
@@ -53,7 +57,10 @@ def lstm_step(
 
 
 def gru_step(x_t: torch.Tensor, h_prev: torch.Tensor, gru: nn.GRU) -> torch.Tensor:
-    """用单层 ``nn.GRU`` 的权重按模块说明中的公式算一步，返回 ``h_t`` ： ``(B, H)`` 。"""
+    """用单层 ``nn.GRU`` 的权重按模块说明中的公式算一步。
+
+    返回 ``h_t`` ： ``(B, H)`` 。
+    """
     x_r, x_z, x_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(
         3, dim=-1
     )  # 顺序：r, z, n
@@ -67,7 +74,8 @@ def gru_step(x_t: torch.Tensor, h_prev: torch.Tensor, gru: nn.GRU) -> torch.Tens
 def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
     """用 :func:`lstm_step` 或 :func:`gru_step` 在时间上展开，返回每一步的 ``h_t`` 。
 
-    ``module`` 须为单层、 ``batch_first=True`` 的 ``nn.LSTM`` 或 ``nn.GRU`` ；初始状态全为 0。
+    ``module`` 须为单层、 ``batch_first=True`` 的 ``nn.LSTM`` 或 ``nn.GRU`` ；
+    初始状态全为 0。
     结果应与 ``module(x)[0]`` 相同。
 
     形状:
@@ -90,7 +98,8 @@ def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
     if module.num_layers != 1 or not module.batch_first or module.bidirectional:
         raise ValueError(
             "module 应为单层、单向、batch_first=True，实际收到 "
-            f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, batch_first={module.batch_first}"
+            f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, "
+            f"batch_first={module.batch_first}"
         )
     check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
     check_size("x", x, -1, module.input_size, "输入特征数 D")
@@ -107,14 +116,16 @@ def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
 
 
 class SequenceRegressor(nn.Module):
-    r"""``nn.RNN`` 、 ``nn.LSTM`` 或 ``nn.GRU`` （单层， ``batch_first=True`` ）加一个线性输出层。
+    r"""单层 ``nn.RNN`` 、 ``nn.LSTM`` 或 ``nn.GRU`` 加一个线性输出层。
 
-    与 :class:`~rnn_examples.models.SimpleRNN` 一样只用最后一步的隐藏状态： ``(B, T, D) -> (B, O)`` 。
+    循环层 ``batch_first=True`` 。与 :class:`~rnn_examples.models.SimpleRNN` 一样只用
+    最后一步的隐藏状态： ``(B, T, D) -> (B, O)`` 。
 
     ``gate_bias`` 把“保持记忆”的门的偏置设成给定值（其余参数保持 PyTorch 默认初始化）：
     LSTM 的遗忘门 :math:`f_t` 与 GRU 的更新门 :math:`z_t`，即 ``bias_ih`` 的第二块设为
-    ``gate_bias`` 、 ``bias_hh`` 的第二块设为 0。于是初始时 :math:`\sigma(\text{gate\_bias})`
-    接近 1，状态大部分被原样带到下一步。对 ``"rnn"`` 没有作用。
+    ``gate_bias`` 、 ``bias_hh`` 的第二块设为 0。于是初始时
+    :math:`\sigma(\text{gate\_bias})` 接近 1，状态大部分被原样带到下一步。
+    对 ``"rnn"`` 没有作用。
 
     Args:
         kind: ``"rnn"`` 、 ``"lstm"`` 或 ``"gru"`` 。

@@ -41,7 +41,8 @@ def _check_experiment_nonlinearity(value: object) -> str:
         return check_nonlinearity(value)
     except ValueError:
         raise ValueError(
-            f"nonlinearity 应为 {' 或 '.join(map(repr, EXPERIMENT_NONLINEARITIES))}，实际收到 {value!r}"
+            f"nonlinearity 应为 {' 或 '.join(map(repr, EXPERIMENT_NONLINEARITIES))}，"
+            f"实际收到 {value!r}"
         ) from None
 
 
@@ -57,7 +58,8 @@ def spectral_radius(W: torch.Tensor) -> float:
     Example:
         >>> import torch
         >>> from rnn_examples.gradients import spectral_radius
-        >>> round(spectral_radius(torch.tensor([[0.0, 2.0], [-2.0, 0.0]])), 6)  # 特征值 ±2i
+        >>> W = torch.tensor([[0.0, 2.0], [-2.0, 0.0]])  # 特征值 ±2i
+        >>> round(spectral_radius(W), 6)
         2.0
     """
     _check_square("W", W)
@@ -65,7 +67,9 @@ def spectral_radius(W: torch.Tensor) -> float:
 
 
 def rescale_to_spectral_radius(W: torch.Tensor, radius: float) -> torch.Tensor:
-    r"""返回 :math:`W \cdot \rho^\ast / \rho(W)`：特征向量不变，所有特征值同比缩放，谱半径变为 ``radius`` 。
+    r"""返回 :math:`W \cdot \rho^\ast / \rho(W)`，其谱半径为 ``radius`` 。
+
+    特征向量不变，所有特征值同比缩放。
 
     Raises:
         TypeError: ``W`` 不是浮点方阵张量，或 ``radius`` 不是数。
@@ -73,7 +77,10 @@ def rescale_to_spectral_radius(W: torch.Tensor, radius: float) -> torch.Tensor:
 
     Example:
         >>> import torch
-        >>> from rnn_examples.gradients import rescale_to_spectral_radius, spectral_radius
+        >>> from rnn_examples.gradients import (
+        ...     rescale_to_spectral_radius,
+        ...     spectral_radius,
+        ... )
         >>> W = torch.randn(8, 8, generator=torch.Generator().manual_seed(0))
         >>> round(spectral_radius(rescale_to_spectral_radius(W, 1.5)), 6)
         1.5
@@ -96,7 +103,9 @@ def _activation(name: str, pre_activation: torch.Tensor) -> torch.Tensor:
 def run_states(
     W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh"
 ) -> list[torch.Tensor]:
-    """按 :math:`s_t = f(W s_{t-1} + x_t)` 计算 ``[s_1, …, s_T]`` （每个 ``(B, H)`` ，保留计算图）。
+    """按 :math:`s_t = f(W s_{t-1} + x_t)` 计算 ``[s_1, …, s_T]`` 。
+
+    每个 ``s_t`` 为 ``(B, H)`` ，保留计算图。
 
     形状:
         - ``W``: ``(H, H)`` ； ``x``: ``(B, T, H)`` 。
@@ -116,7 +125,11 @@ def run_states(
 def state_jacobians(
     W: torch.Tensor, states: list[torch.Tensor], nonlinearity: str = "tanh"
 ) -> torch.Tensor:
-    r"""每一步的雅可比矩阵 :math:`J_t = \partial s_t / \partial s_{t-1} = \mathrm{diag}(f'(a_t))\,W`。
+    r"""每一步的雅可比矩阵。
+
+    .. math::
+
+        J_t = \partial s_t / \partial s_{t-1} = \mathrm{diag}(f'(a_t))\,W
 
     Args:
         W: ``(H, H)`` 。
@@ -146,21 +159,29 @@ def state_gradient_norms(
     input_std: float = 1.0,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    r"""测量 :math:`\|\partial L/\partial s_k\|` 随距离 :math:`T-k` 的变化（用自动求导）。
+    r"""测量 :math:`\|\partial L/\partial s_k\|` 随距离 :math:`T-k` 的变化。
+
+    用自动求导。
 
     输入 :math:`x_t \sim \mathcal{N}(0, \sigma^2 I)`，损失 :math:`L = v^\top s_T`，
     :math:`v` 是随机单位向量（同一批共用）。
 
     Returns:
-        ``(T,)`` 张量，第 ``d`` 个元素是距离 ``d = T - k`` 处 :math:`\|\delta_k\|_2` 的批平均；
+        ``(T,)`` 张量，第 ``d`` 个元素是距离 ``d = T - k`` 处
+        :math:`\|\delta_k\|_2` 的批平均；
         第 0 个元素恒为 1（:math:`\delta_T = v`）。
 
     Example:
         >>> import torch
-        >>> from rnn_examples.gradients import rescale_to_spectral_radius, state_gradient_norms
+        >>> from rnn_examples.gradients import (
+        ...     rescale_to_spectral_radius,
+        ...     state_gradient_norms,
+        ... )
         >>> g = torch.Generator().manual_seed(0)
         >>> W = rescale_to_spectral_radius(torch.randn(16, 16, generator=g), 0.5)
-        >>> norms = state_gradient_norms(W, steps=20, nonlinearity="identity", generator=g)
+        >>> norms = state_gradient_norms(
+        ...     W, steps=20, nonlinearity="identity", generator=g
+        ... )
         >>> norms.shape, round(float(norms[0]), 4), bool(norms[-1] < 1e-3)
         (torch.Size([20]), 1.0, True)
     """
@@ -185,7 +206,9 @@ def state_gradient_norms(
 def clip_by_global_norm(
     grads: list[torch.Tensor], max_norm: float
 ) -> list[torch.Tensor]:
-    r"""梯度裁剪：把所有梯度看成一个长向量 :math:`g`，返回 :math:`\min(1, \theta/\|g\|)\,g`。
+    r"""梯度裁剪：返回 :math:`\min(1, \theta/\|g\|)\,g`。
+
+    :math:`g` 是把所有梯度接起来的一个长向量。
 
     与 ``torch.nn.utils.clip_grad_norm_`` 的区别只在于后者把分母写成
     :math:`\|g\| + 10^{-6}` （避免除以 0）。本函数不修改输入。
@@ -197,7 +220,8 @@ def clip_by_global_norm(
     Example:
         >>> import torch
         >>> from rnn_examples.gradients import clip_by_global_norm
-        >>> clip_by_global_norm([torch.tensor([3.0]), torch.tensor([4.0])], max_norm=1.0)  # ‖g‖ = 5
+        >>> grads = [torch.tensor([3.0]), torch.tensor([4.0])]  # ‖g‖ = 5
+        >>> clip_by_global_norm(grads, max_norm=1.0)
         [tensor([0.6000]), tensor([0.8000])]
     """
     theta = check_real("max_norm", max_norm, minimum=0.0, strict=True)

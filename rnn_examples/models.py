@@ -144,7 +144,8 @@ class SimpleRNN(nn.Module):
 
         \hat{y} = V s_T^{(L)} + b_y
 
-    ``self.rnn`` 是 ``torch.nn.RNN(batch_first=True)``，``self.fc`` 是 ``torch.nn.Linear``。
+    ``self.rnn`` 是 ``torch.nn.RNN(batch_first=True)``，
+    ``self.fc`` 是 ``torch.nn.Linear``。
     初始隐藏状态为全零，设备和数据类型跟随输入 ``x``。
 
     Args:
@@ -166,7 +167,9 @@ class SimpleRNN(nn.Module):
         >>> import torch
         >>> from rnn_examples import SimpleRNN
         >>> _ = torch.manual_seed(42)
-        >>> model = SimpleRNN(input_size=10, hidden_size=20, output_size=1, num_layers=2)
+        >>> model = SimpleRNN(
+        ...     input_size=10, hidden_size=20, output_size=1, num_layers=2
+        ... )
         >>> model
         SimpleRNN(
           (rnn): RNN(10, 20, num_layers=2, batch_first=True)

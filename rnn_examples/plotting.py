@@ -4,8 +4,8 @@
 中文会变成方框并伴随警告），所以本书用 PyPI 包 ``mplfonts`` 随附的 Noto Sans CJK SC：
 它由锁定文件固定版本，任何机器上画出的图都逐字节相同。
 
-白底（``figure.facecolor`` 与 ``axes.facecolor``）让图在网站的浅色与深色主题下都清晰可读；
-ipykernel 的 inline 后端默认用透明底，深色主题里黑色的坐标轴会看不见。
+白底（``figure.facecolor`` 与 ``axes.facecolor``）让图在网站的浅色与深色主题下
+都清晰可读；ipykernel 的 inline 后端默认用透明底，深色主题里黑色的坐标轴会看不见。
 
 >>> import matplotlib.pyplot as plt
 >>> from rnn_examples.plotting import use_book_style
@@ -29,7 +29,8 @@ BOOK_FONT = Path(
     )
 )
 
-#: 中文字体之后的回退字体：数学符号等 Noto 没有的字形由 matplotlib 自带的 DejaVu Sans 补上
+#: 中文字体之后的回退字体：数学符号等 Noto 没有的字形
+#: 由 matplotlib 自带的 DejaVu Sans 补上
 FALLBACK_FONT = "DejaVu Sans"
 
 
@@ -40,7 +41,8 @@ def use_book_style() -> None:
     mpl.rcParams.update(
         {
             "font.family": [font_name, FALLBACK_FONT],
-            "axes.unicode_minus": False,  # 用 ASCII 的 "-"：中文字体里的 U+2212 与数字不齐
+            # 用 ASCII 的 "-"：中文字体里的 U+2212 与数字不齐
+            "axes.unicode_minus": False,
             "figure.facecolor": "white",
             "axes.facecolor": "white",
             "savefig.facecolor": "white",

@@ -1,13 +1,15 @@
 r"""书中实验用的合成数据集：全部由随机种子决定，不下载任何东西。
 
-1. :func:`sliding_windows`：把一条序列（例如 :func:`rnn_examples.data.noisy_sine` 给出的带噪正弦波）
+1. :func:`sliding_windows`：把一条序列
+   （例如 :func:`rnn_examples.data.noisy_sine` 给出的带噪正弦波）
    切成“前 ``window`` 个值 → 下一个值”的样本，用于下一步预测。
 2. :func:`marked_recall`：长程记忆任务。每一步输入两个特征
    ``(value_t, marker_t)`` ， ``value_t`` 全是噪声，只有第 1 步的 ``value_1 ∈ {−1, +1}``
    带有标记 ``marker_1 = 1`` ；模型读完 ``T`` 步后要输出 ``value_1`` 。
    答案与最后 ``T−1`` 步的输入无关，梯度必须跨过整整 ``T−1`` 步才能教会模型记住它。
 
-形状记号： ``N`` 样本数， ``T`` 时间步数（窗口长度）， ``D`` 输入特征数， ``O`` 输出维数。
+形状记号： ``N`` 样本数， ``T`` 时间步数（窗口长度）， ``D`` 输入特征数，
+``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ def sliding_windows(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """把一维序列切成“窗口 → 下一个值”的样本。
 
-    第 ``i`` 个样本的输入是 ``series[i : i + window]`` ，目标是 ``series[i + window]`` 。
+    第 ``i`` 个样本的输入是 ``series[i : i + window]`` ，
+    目标是 ``series[i + window]`` 。
 
     形状:
         - ``series``: ``(N,)`` 。
-        - 返回 ``(x, y)`` ： ``(N - window, window, 1)`` 与 ``(N - window, 1)`` ，可直接交给
-          :class:`~rnn_examples.models.SimpleRNN`（ ``D = O = 1`` ）。
+        - 返回 ``(x, y)`` ： ``(N - window, window, 1)`` 与 ``(N - window, 1)`` ，
+          可直接交给 :class:`~rnn_examples.models.SimpleRNN`（ ``D = O = 1`` ）。
 
     Raises:
         ValueError: 序列不比窗口长。
@@ -59,9 +62,11 @@ def marked_recall(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """长程记忆任务：读完整个序列后，说出第 1 步带标记的那个符号。
 
-    - ``x[:, :, 0]`` ：第 1 步为 ``±1`` （等概率），其余各步为 :math:`\\mathcal{N}(0, 1)` 噪声；
+    - ``x[:, :, 0]`` ：第 1 步为 ``±1`` （等概率），
+      其余各步为 :math:`\\mathcal{N}(0, 1)` 噪声；
     - ``x[:, :, 1]`` ：标记，第 1 步为 1，其余为 0；
-    - ``y`` ：第 1 步的符号 ``±1`` 。总是输出 0 的模型均方误差为 1，随机猜的正确率为 50%。
+    - ``y`` ：第 1 步的符号 ``±1`` 。
+      总是输出 0 的模型均方误差为 1，随机猜的正确率为 50%。
 
     形状:
         - 返回: 二元组 ``(x, y)`` ，形状分别为 ``(N, T, 2)`` 与 ``(N, 1)`` 。

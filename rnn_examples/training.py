@@ -9,7 +9,8 @@ r"""一个小而完整的训练循环：均方误差、 ``torch.optim`` 、可�
 
 损失一旦变成 ``inf``/``nan`` （训练发散），立即停止并在结果里记下 ``diverged=True`` 。
 
-形状记号： ``N`` 样本数， ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``O`` 输出维数。
+形状记号： ``N`` 样本数， ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数，
+``O`` 输出维数。
 """
 
 from __future__ import annotations
@@ -55,20 +56,23 @@ def train_regressor(
     """用均方误差训练 ``model`` （原地修改它的参数），返回 :class:`TrainHistory`。
 
     Args:
-        model: 把 ``(B, T, D)`` 映射到 ``(B, O)`` 的模型，如 :class:`~rnn_examples.models.SimpleRNN`。
+        model: 把 ``(B, T, D)`` 映射到 ``(B, O)`` 的模型，
+            如 :class:`~rnn_examples.models.SimpleRNN`。
         x: ``(N, T, D)`` 输入。
         y: ``(N, O)`` 目标。
         steps: 更新步数，正整数。
         lr: 学习率，正数。
         optimizer: ``"adam"`` （默认）或 ``"sgd"`` 。
-        batch_size: 每步随机抽取（有放回）的样本数； ``None`` 表示每步用全部 ``N`` 个样本。
+        batch_size: 每步随机抽取（有放回）的样本数；
+            ``None`` 表示每步用全部 ``N`` 个样本。
         max_norm: 梯度裁剪阈值 :math:`\\theta`； ``None`` 表示不裁剪。
         seed: 抽取小批量的随机种子。
 
     Raises:
-        TypeError: ``model`` 不是 ``nn.Module`` ， ``x``/``y`` 不是浮点张量，数值参数类型不对。
-        ValueError: ``steps`` 、 ``lr`` 、 ``batch_size`` 、 ``max_norm`` 不为正，优化器未知，
-            或 ``x`` 与 ``y`` 的样本数不同。
+        TypeError: ``model`` 不是 ``nn.Module`` ， ``x``/``y`` 不是浮点张量，
+            数值参数类型不对。
+        ValueError: ``steps`` 、 ``lr`` 、 ``batch_size`` 、 ``max_norm`` 不为正，
+            优化器未知，或 ``x`` 与 ``y`` 的样本数不同。
 
     Example:
         >>> import torch
@@ -77,7 +81,8 @@ def train_regressor(
         >>> _ = torch.manual_seed(0)
         >>> x, y = torch.randn(16, 5, 1), torch.randn(16, 1)
         >>> history = train_regressor(SimpleRNN(1, 8, 1), x, y, steps=20, lr=0.01)
-        >>> len(history.losses), history.losses[-1] < history.losses[0], history.diverged
+        >>> losses = history.losses
+        >>> len(losses), losses[-1] < losses[0], history.diverged
         (20, True, False)
         >>> train_regressor(SimpleRNN(1, 8, 1), x, y, steps=0, lr=0.01)
         Traceback (most recent call last):
@@ -90,7 +95,8 @@ def train_regressor(
     check_real("lr", lr, minimum=0.0, strict=True)
     if optimizer not in OPTIMIZERS:
         raise ValueError(
-            f"optimizer 应为 {' 或 '.join(map(repr, OPTIMIZERS))}，实际收到 {optimizer!r}"
+            f"optimizer 应为 {' 或 '.join(map(repr, OPTIMIZERS))}，"
+            f"实际收到 {optimizer!r}"
         )
     check_float_tensor("x", x, ndim=3, layout="(N, T, D)")
     check_float_tensor("y", y, ndim=2, layout="(N, O)")

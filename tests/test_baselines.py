@@ -79,7 +79,7 @@ def test_bad_input(model, x, error, message):
 
 def test_flatten_rejects_other_length():
     model = FlattenMLP(4, 3, 4, 1)
-    expected = "x 的第 1 维（序列长度 T，FlattenMLP 构造时固定）应为 4，实际为 6（形状 (2, 6, 3)）"
-    with pytest.raises(ValueError, match="序列长度 T") as info:
+    expected = "x 的第 1 维（构造时的 seq_len）应为 4，实际为 6（形状 (2, 6, 3)）"
+    with pytest.raises(ValueError, match="seq_len") as info:
         model(torch.ones(2, 6, 3))
     assert str(info.value) == expected
