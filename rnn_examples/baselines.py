@@ -68,7 +68,8 @@ class MeanPoolMLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D)`` 的序列先对时间维取平均，再经过感知机，返回 ``(B, O)``。"""
         x = _check_sequence(x, self.input_size)
-        return self.mlp(x.mean(dim=1))  # (B, T, D) -> (B, D) -> (B, O)
+        y_hat: torch.Tensor = self.mlp(x.mean(dim=1))  # (B, T, D) -> (B, D) -> (B, O)
+        return y_hat
 
 
 class FlattenMLP(nn.Module):
@@ -126,4 +127,5 @@ class FlattenMLP(nn.Module):
         check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
         check_size("x", x, 1, self.seq_len, "构造时的 seq_len")
         check_size("x", x, 2, self.input_size, "输入特征数 D")
-        return self.mlp(x.flatten(start_dim=1))  # (B, T, D) -> (B, T*D) -> (B, O)
+        y_hat: torch.Tensor = self.mlp(x.flatten(start_dim=1))  # (B, T*D) -> (B, O)
+        return y_hat

@@ -125,13 +125,14 @@ class RNNParams:
                 "model 应为单层（num_layers=1），"
                 f"实际收到 num_layers={model.num_layers}"
             )
-        rnn = model.rnn
+        # 第 0 层的 weight_ih_l0、weight_hh_l0、bias_ih_l0、bias_hh_l0
+        weight_ih, weight_hh, bias_ih, bias_hh = model.rnn.all_weights[0]
         with torch.no_grad():
             return cls(
-                U=rnn.weight_ih_l0.clone(),
-                W=rnn.weight_hh_l0.clone(),
+                U=weight_ih.clone(),
+                W=weight_hh.clone(),
                 V=model.fc.weight.clone(),
-                b_h=(rnn.bias_ih_l0 + rnn.bias_hh_l0).clone(),
+                b_h=bias_ih + bias_hh,
                 b_y=model.fc.bias.clone(),
             )
 
@@ -160,7 +161,12 @@ class BPTTResult:
     deltas: torch.Tensor
 
 
-def _check_inputs(params: RNNParams, x: object, y: object, truncation: object) -> None:
+def _check_inputs(
+    params: RNNParams,
+    x: torch.Tensor,
+    y: torch.Tensor | None,
+    truncation: int | None,
+) -> None:
     if not isinstance(params, RNNParams):
         raise TypeError(f"params 应为 RNNParams，实际收到 {type(params).__name__}")
     check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
@@ -300,24 +306,21 @@ def autograd_bptt(
     activation = (
         torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
     )
-    leaves = {
-        name: tensor.detach().clone().requires_grad_(True)
-        for name, tensor in zip(PARAM_NAMES, params.tensors(), strict=True)
-    }
-    U, W, V, b_h, b_y = (leaves[name] for name in PARAM_NAMES)
+    leaves = [t.detach().clone().requires_grad_(True) for t in params.tensors()]
+    U, W, V, b_h, b_y = leaves
     s = x.new_zeros(x.shape[0], W.shape[0])
     states, loss = [], x.new_zeros(())
     for t in range(x.shape[1]):
         if truncation is not None and t > 0 and t % truncation == 0:
             s = s.detach()  # 截断：梯度不再流回上一块
         s = activation(x[:, t] @ U.T + s @ W.T + b_h)
-        s.retain_grad()
         states.append(s)
         loss = loss + 0.5 * ((s @ V.T + b_y - y[:, t]) ** 2).sum()
-    loss.backward()
-    grads = {name: leaf.grad for name, leaf in leaves.items()}
+    # 对参数的梯度，以及对每一步状态的梯度 ∂L/∂s_t: (B, H)
+    gradients = torch.autograd.grad(loss, [*leaves, *states])
+    param_grads, deltas = gradients[: len(leaves)], gradients[len(leaves) :]
     return BPTTResult(
         loss=loss.detach(),
-        grads=grads,
-        deltas=torch.stack([s.grad for s in states], dim=1),
+        grads=dict(zip(PARAM_NAMES, param_grads, strict=True)),
+        deltas=torch.stack(deltas, dim=1),
     )

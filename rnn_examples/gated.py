@@ -44,12 +44,9 @@ def lstm_step(
 
     返回 ``(h_t, c_t)`` ，各为 ``(B, H)`` 。
     """
-    gates = (
-        x_t @ lstm.weight_ih_l0.T
-        + lstm.bias_ih_l0
-        + h_prev @ lstm.weight_hh_l0.T
-        + lstm.bias_hh_l0
-    )
+    # 第 0 层的 weight_ih_l0、weight_hh_l0、bias_ih_l0、bias_hh_l0
+    w_ih, w_hh, b_ih, b_hh = lstm.all_weights[0]
+    gates = x_t @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh  # (B, 4H)
     i, f, g, o = gates.chunk(4, dim=-1)  # PyTorch 的顺序：i, f, g, o
     c_t = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)
     h_t = torch.sigmoid(o) * torch.tanh(c_t)
@@ -61,10 +58,9 @@ def gru_step(x_t: torch.Tensor, h_prev: torch.Tensor, gru: nn.GRU) -> torch.Tens
 
     返回 ``h_t`` ： ``(B, H)`` 。
     """
-    x_r, x_z, x_n = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(
-        3, dim=-1
-    )  # 顺序：r, z, n
-    h_r, h_z, h_n = (h_prev @ gru.weight_hh_l0.T + gru.bias_hh_l0).chunk(3, dim=-1)
+    w_ih, w_hh, b_ih, b_hh = gru.all_weights[0]  # 第 0 层，同 lstm_step
+    x_r, x_z, x_n = (x_t @ w_ih.T + b_ih).chunk(3, dim=-1)  # 顺序：r, z, n
+    h_r, h_z, h_n = (h_prev @ w_hh.T + b_hh).chunk(3, dim=-1)
     r = torch.sigmoid(x_r + h_r)
     z = torch.sigmoid(x_z + h_z)
     n = torch.tanh(x_n + r * h_n)
@@ -183,4 +179,5 @@ class SequenceRegressor(nn.Module):
         check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
         check_size("x", x, -1, self.input_size, "输入特征数 D")
         out, _ = self.rnn(x)  # (B, T, H)
-        return self.fc(out[:, -1])  # (B, O)
+        y_hat: torch.Tensor = self.fc(out[:, -1])  # (B, O)
+        return y_hat

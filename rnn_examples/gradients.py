@@ -47,9 +47,9 @@ def _check_experiment_nonlinearity(value: object) -> str:
 
 
 def _check_square(name: str, matrix: object) -> torch.Tensor:
-    check_float_tensor(name, matrix, ndim=2, layout="(H, H)")
-    check_size(name, matrix, 1, matrix.shape[0], "应与行数相同（方阵）")
-    return matrix
+    square = check_float_tensor(name, matrix, ndim=2, layout="(H, H)")
+    check_size(name, square, 1, square.shape[0], "应与行数相同（方阵）")
+    return square
 
 
 def spectral_radius(W: torch.Tensor) -> float:
@@ -196,10 +196,8 @@ def state_gradient_norms(
     v = torch.randn(hidden, generator=generator, dtype=W.dtype)
     v = v / v.norm()
     states = run_states(W.detach(), x, name)
-    for s in states:
-        s.retain_grad()
-    (states[-1] @ v).sum().backward()
-    norms = torch.stack([s.grad.norm(dim=-1).mean() for s in states])  # 下标 k-1
+    deltas = torch.autograd.grad((states[-1] @ v).sum(), states)  # ∂L/∂s_k
+    norms = torch.stack([d.norm(dim=-1).mean() for d in deltas])  # 下标 k-1
     return norms.flip(0)  # 下标 T-k
 
 
@@ -233,6 +231,6 @@ def clip_by_global_norm(
             raise TypeError(
                 f"grads[{index}] 应为浮点张量，实际收到 {type(grad).__name__}"
             )
-    total = torch.sqrt(sum((grad.double() ** 2).sum() for grad in grads))
+    total = torch.cat([grad.double().flatten() for grad in grads]).norm()  # ‖g‖
     scale = torch.clamp(theta / total, max=1.0)
     return [grad * scale.to(grad.dtype) for grad in grads]

@@ -211,7 +211,8 @@ class SimpleRNN(nn.Module):
         # out: (B, T, H)，最后一层在每个时间步的隐藏状态
         # _h_n: (L, B, H)，每一层在最后一个时间步的隐藏状态
         out, _h_n = self.rnn(x, h0)
-        return self.fc(out[:, -1, :])  # (B, H) -> (B, O)
+        y_hat: torch.Tensor = self.fc(out[:, -1, :])  # (B, H) -> (B, O)
+        return y_hat
 
 
 class ManualRNN(nn.Module):
@@ -288,7 +289,8 @@ class ManualRNN(nn.Module):
             for layer, cell in enumerate(self.cells):
                 states[layer] = cell(layer_input, states[layer])  # (B, H)
                 layer_input = states[layer]
-        return self.fc(states[-1])  # 最后一层、最后一步: (B, H) -> (B, O)
+        y_hat: torch.Tensor = self.fc(states[-1])  # 最后一层的 s_T: (B, H) -> (B, O)
+        return y_hat
 
     @classmethod
     def from_simple_rnn(cls, model: SimpleRNN) -> ManualRNN:
