@@ -115,7 +115,7 @@ def tests(session: nox.Session) -> None:
 def unit(session: nox.Session) -> None:
     """不构建网站，只运行单元测试与 doctest（快速的开发循环）。"""
     install_book(session)
-    session.run("python", "-m", "pytest", "-m", "not browser", *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "not browser and not reader", *session.posargs)
 
 
 @book_session
@@ -151,11 +151,12 @@ def bench(session: nox.Session) -> None:
 
 @book_session
 def lint(session: nox.Session) -> None:
-    """ruff check、ruff format --check 与 mypy（rnn_examples）。"""
+    """ruff check、ruff format --check、mypy（rnn_examples）与 actionlint（GitHub 工作流）。"""
     install_book(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "rnn_examples")
+    session.run("actionlint")
 
 
 @nox.session(venv_backend="none", default=False)

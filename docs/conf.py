@@ -50,6 +50,8 @@ bibtex_reference_style = "author_year"
 
 # -- 笔记本执行 ---------------------------------------------------------------
 nb_execution_mode = "cache"
+# 所有构建（HTML、PDF、测试里的临时网站）共用一个执行缓存：换个输出目录不会重新执行笔记本
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
 nb_execution_timeout = 180
 nb_merge_streams = True
 # 代码单元出错时不抛异常，由 book_site.notebooks 报告页面、行号、单元与异常（-W 下构建失败）；
@@ -102,8 +104,10 @@ if _repo_url:
         "use_issues_button": True,
         "use_edit_page_button": True,
         "use_source_button": True,
-        # 不配 Colab/Binder 启动按钮：书页是 MyST 文本笔记本（.md），Colab 打不开，
-        # Binder 的默认环境没有 jupytext 与本书依赖，按钮只会通向打不开的页面。
+        # Binder：环境在 binder/（锁定版本的依赖、CPU 版 torch、jupytext，postBuild 装上本书的包
+        # 并让 JupyterLab 把 .md 书页当作笔记本打开）。不配 Colab：它只能打开仓库里的 .ipynb，
+        # 而书页是 MyST 文本笔记本，本书不提交生成的 .ipynb。
+        "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
     }
 
 # -- 公式：MathJax 3 从本站加载 ----------------------------------------------------
@@ -115,6 +119,12 @@ if _repo_url:
 # jieba 分词；用户词典必须是绝对路径（相对路径会被静默忽略）。
 html_search_language = "zh"
 html_search_options = {"dict": str(DOCS / "_ext" / "jieba_userdict.txt")}
+
+# -- 在自己的电脑上运行 ----------------------------------------------------------
+# 下载的 .ipynb 开头的安装单元从这个地址取本书的包（packages/ 下的 wheel 与依赖清单，见
+# book_site.package）。GitHub Pages 工作流从 actions/configure-pages 得到站点地址，Read the Docs
+# 上用它的规范地址；本地构建没有地址，安装单元改为说明怎样从仓库克隆安装。
+book_site_url = os.environ.get("RNN_BOOK_SITE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 
 # -- 404 页 ---------------------------------------------------------------------
 # 404 页里的链接是以此开头的绝对地址：本地与用户站点是 "/"，GitHub 项目站点是 "/<仓库名>/"

@@ -1,6 +1,8 @@
 """本书网站的 Sphinx 扩展：``docs/conf.py`` 只写设置，行为都在这里，每个钩子一个说明。
 
-- :mod:`book_site.notebooks`：内核的环境、执行缓存、代码单元出错时的报告、执行后笔记本的下载。
+- :mod:`book_site.notebooks`：内核的环境、执行缓存、代码单元出错时的报告。
+- :mod:`book_site.downloads`：执行后笔记本的下载，开头带安装本书包的单元。
+- :mod:`book_site.package`：随网站发布本书包的 wheel 与固定版本的依赖清单。
 - :mod:`book_site.search`：中文搜索的 JS 词干器修正，增量构建后保留索引条目。
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
 
@@ -13,7 +15,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import notebooks, pages, search
+from . import downloads, notebooks, package, pages, search
 
 # 已核实只在构建结束时复制文件、与读取文档无关，却没有声明 parallel_read_safe 的扩展
 _PARALLEL_SAFE_EXTENSIONS = ("sphinx-mathjax-offline",)
@@ -31,6 +33,8 @@ def declare_parallel_safe(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     notebooks.setup(app)
+    downloads.setup(app)
+    package.setup(app)
     search.setup(app)
     pages.setup(app)
     declare_parallel_safe(app)

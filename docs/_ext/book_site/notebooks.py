@@ -1,4 +1,4 @@
-"""执行笔记本：内核的环境、执行缓存、出错时的报告，以及执行后笔记本的下载。
+"""执行笔记本：内核的环境、执行缓存、出错时的报告。
 
 1. **内核的环境**（:func:`configure_kernels`，在 ``config-inited`` 时）。内核进程继承构建进程的
    环境变量：torch 只用 1 个线程（书中的张量都很小，2 核机器上 OpenMP 线程的忙等让小循环慢一个
@@ -22,10 +22,7 @@
    ``suppress_warnings`` 压下，由这里发出一条写给作者的警告：页面与行号、第几个代码单元、出错的
    那一行源码、异常。``-W`` 让构建因此失败。
 
-4. **下载执行后的笔记本**（:func:`offer_executed_notebook`）。sphinx-book-theme 只有在配置了启动
-   按钮（Binder/Colab）时才把 myst-nb 执行后的 ``.ipynb`` 复制到 ``_sources/`` 并显示“.ipynb”
-   下载项。本书总是提供它：在主题的处理函数（优先级 501）之前写出文件并设置 ``ipynb_source``。
-   myst-nb 命中执行缓存时写出的笔记本不含输出，这里从 jupyter-cache 合并回来。
+下载的笔记本见 :mod:`book_site.downloads`。
 """
 
 from __future__ import annotations
@@ -35,7 +32,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -134,60 +130,8 @@ def _exception_summary(text: str) -> str:
     return lines[-1] if lines else "（没有错误信息）"
 
 
-# -- 下载执行后的笔记本 --------------------------------------------------------------------
-
-
-def _is_notebook(app: Sphinx, pagename: str) -> bool:
-    return pagename in app.env.all_docs and "kernelspec" in app.env.metadata.get(pagename, {})
-
-
-def offer_executed_notebook(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
-) -> None:
-    """把执行后的笔记本复制到 ``_sources/<page>.ipynb``，让主题显示下载项。"""
-    if doctree is None or not _is_notebook(app, pagename):
-        return
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if not executed.is_file():
-        logger.warning("找不到 %s 执行后的笔记本 %s，页面上不会有 .ipynb 下载项", pagename, executed, location=pagename)
-        return
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    notebook = nbformat.read(executed, as_version=4)
-    if not _has_outputs(notebook):
-        # myst-nb 1.4 命中执行缓存时，写进 jupyter_execute/ 的是未合并输出的原笔记本；
-        # 从同一个 jupyter-cache 里取回输出，下载的才是“执行后的”笔记本。
-        notebook = _merge_cached_outputs(app, notebook, pagename)
-    # 文本笔记本每次被读入都得到随机的单元 id；按位置编号，两次干净构建给出逐字节相同的下载文件
-    for index, cell in enumerate(notebook.cells):
-        cell.id = f"cell-{index}"
-    nbformat.write(notebook, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
-
-
-def _has_outputs(notebook: Any) -> bool:
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    return not code or any(cell.get("outputs") for cell in code)
-
-
-def _merge_cached_outputs(app: Sphinx, notebook: Any, pagename: str) -> Any:
-    from jupyter_cache import get_cache
-
-    cache_path = getattr(app.env, "mystnb_config", None) and app.env.mystnb_config.execution_cache_path
-    if not cache_path or not Path(cache_path).is_dir():
-        return notebook
-    try:
-        _, merged = get_cache(cache_path).merge_match_into_notebook(notebook)
-    except KeyError:
-        logger.warning("执行缓存里没有 %s 的输出，.ipynb 下载将不含输出", pagename, location=pagename)
-        return notebook
-    return merged
-
-
 def setup(app: Sphinx) -> None:
     app.connect("config-inited", configure_kernels)
     # myst-nb 在 builder-inited（默认优先级 500）里算出缓存路径；这里排在它之后
     app.connect("builder-inited", create_execution_cache, priority=900)
     app.connect("doctree-read", report_failed_cell)
-    # 必须早于 sphinx-book-theme 的 add_header_buttons（priority=501）
-    app.connect("html-page-context", offer_executed_notebook, priority=490)
