@@ -8,12 +8,21 @@ Sphinx 9.0.x 的中文 ``language_data.js`` 曾写着 ``window.Stemmer = Chinese
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from .conftest import SITE, Visit, format_list, open_page, require_site
+from .search_queries import (
+    Page,
+    Query,
+    all_queries,
+    glossary_page,
+    prose_pages,
+    read_site,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -102,3 +111,144 @@ def test_glossary_terms_are_searchable_when_glossary_exists() -> None:
         return
     cases = [c for c in _expected_cases() if c[1] != "quickstart"]
     assert len(cases) >= 4, f"术语表里只找到 {[c[0] for c in cases]}，少于 4 个核心术语"
+
+
+# -- 召回与排序：查询集全部从书里取（见 search_queries.py） ----------------------------------------
+
+# 在搜索页里跑一个查询，与 Search.query 走同一条路（解析查询、检索打分），只是不渲染结果。
+# _performSearch 返回的结果按分数升序（显示时从尾部逐个弹出），这里倒过来：第一个就是排在最前的结果。
+_RUN_QUERIES_JS = """
+async (queries) => {
+    const deadline = Date.now() + 20000;
+    while (!Search.hasIndex()) {
+        if (Date.now() > deadline) throw new Error('searchindex.js 没有载入');
+        await new Promise(r => setTimeout(r, 50));
+    }
+    const out = {};
+    for (const q of queries) {
+        const results = Search._performSearch(...Search._parseQuery(q));
+        out[q] = results.reverse().map(r => [r[0], r[2], r[6]]);
+    }
+    return out;
+}
+"""
+
+
+@dataclass
+class Ranked:
+    """一个查询的结果：(文档名, 锚点, 种类) 按名次排列。"""
+
+    hits: list[tuple[str, str, str]]
+
+    @property
+    def docnames(self) -> list[str]:
+        """按名次排列、去掉重复的文档名（同一页的标题命中与正文命中只算一次）。"""
+        return list(dict.fromkeys(doc for doc, _, _ in self.hits))
+
+
+@pytest.fixture(scope="session")
+def search_pages() -> tuple[Page, ...]:
+    return read_site(require_site())
+
+
+@pytest.fixture(scope="session")
+def queries() -> list[Query]:
+    return all_queries(require_site())
+
+
+@pytest.fixture(scope="session")
+def ranked(browser: Any, base_url: str, queries: list[Query]) -> dict[str, Ranked]:
+    """在一个搜索页里跑完全部查询（每个查询开一个页面要几分钟）。"""
+    visit = Visit(url=f"{base_url}search.html")
+    with open_page(browser, visit) as tab:
+        raw = tab.evaluate(_RUN_QUERIES_JS, sorted({q.text for q in queries}))
+    assert_clean(visit)
+    return {q: Ranked([tuple(hit) for hit in hits]) for q, hits in raw.items()}
+
+
+def _describe(failures: list[str], total: int, what: str) -> str:
+    shown = "\n  ".join(failures[:60]) + ("\n  ……" if len(failures) > 60 else "")
+    return f"{len(failures)}/{total} 个{what}失败（通过 {total - len(failures)}/{total}）：\n  {shown}"
+
+
+KINDS = {"术语": "terms", "标题词": "heading-words", "正文短语": "prose-phrases", "读者查询": "reader-queries"}
+
+
+@pytest.mark.parametrize("kind", list(KINDS), ids=list(KINDS.values()))
+def test_recall(queries: list[Query], ranked: dict[str, Ranked], kind: str) -> None:
+    """每个查询都有结果，并且它的来源页在结果里。"""
+    chosen = [q for q in queries if q.kind == kind]
+    assert chosen, f"查询集里没有{kind}（网站缺术语表或正文？）"
+    failures = []
+    for query in chosen:
+        found = ranked[query.text].docnames
+        missing = sorted(query.pages - set(found))
+        if missing:
+            failures.append(f"“{query.text}” 缺 {missing}，结果 {found[:6]}")
+    assert not failures, _describe(failures, len(chosen), kind if kind.endswith("查询") else f"{kind}查询")
+
+
+def test_every_page_with_the_text_is_found(
+    queries: list[Query], ranked: dict[str, Ranked], search_pages: tuple[Page, ...]
+) -> None:
+    """不只是来源页：标题或段落里出现查询文字的每一页都在结果里。"""
+    failures = []
+    for query in queries:
+        found = set(ranked[query.text].docnames)
+        if missing := sorted(prose_pages(query.text, search_pages) - found):
+            failures.append(f"“{query.text}”（{query.kind}）缺 {missing}")
+    assert not failures, _describe(failures, len(queries), "查询")
+
+
+def test_glossary_hit_links_to_definition(queries: list[Query], ranked: dict[str, Ranked]) -> None:
+    """查术语，结果里有一条直接链到术语表里它的定义（#term-…）。"""
+    terms = [q for q in queries if q.kind == "术语"]
+    failures = []
+    for query in terms:
+        (glossary,) = query.pages
+        if not any(doc == glossary and anchor == f"#{query.anchor}" for doc, anchor, _ in ranked[query.text].hits):
+            failures.append(f"“{query.text}” 没有链到 {glossary}#{query.anchor}")
+    assert not failures, _describe(failures, len(terms), "术语")
+
+
+def _heading_pages(term: str, pages: tuple[Page, ...]) -> set[str]:
+    """标题里含有这个术语的页（术语表自己除外）。"""
+    glossary = glossary_page(pages)
+    return {
+        p.docname for p in pages if p is not glossary and any(term.lower() in heading.lower() for heading in p.headings)
+    }
+
+
+def test_heading_page_ranks_in_top_three(
+    queries: list[Query], ranked: dict[str, Ranked], search_pages: tuple[Page, ...]
+) -> None:
+    """术语出现在某页的标题里：那一页排在前三。"""
+    checked, failures = 0, []
+    for query in queries:
+        if query.kind != "术语" or not (pages := _heading_pages(query.text, search_pages)):
+            continue
+        checked += 1
+        top = ranked[query.text].docnames[:3]
+        if not pages & set(top):
+            failures.append(f"“{query.text}” 的标题页 {sorted(pages)} 不在前三 {top}")
+    assert checked, "没有一个术语出现在标题里：查询集有问题"
+    assert not failures, _describe(failures, checked, "有标题页的术语")
+
+
+def test_reference_pages_never_rank_first_for_taught_terms(
+    queries: list[Query], ranked: dict[str, Ranked], search_pages: tuple[Page, ...]
+) -> None:
+    """章节里讲到的术语（与读者查询），API 参考与勘误不排第一。"""
+    reference = {p.docname for p in search_pages if p.label in {"app-api", "app-errata"}}
+    chapters = [p for p in search_pages if p.label.startswith("ch-")]
+    assert len(reference) == 2, f"认不出 API 参考与勘误页：{reference}"
+    assert chapters, "认不出章节页（页标题的标签以 ch- 开头）"
+    checked, failures = 0, []
+    for query in queries:
+        if query.kind not in {"术语", "读者查询"} or not any(query.text.lower() in p.text.lower() for p in chapters):
+            continue
+        checked += 1
+        found = ranked[query.text].docnames
+        if found and found[0] in reference:
+            failures.append(f"“{query.text}” 排第一的是 {found[0]}：{found[:4]}")
+    assert not failures, _describe(failures, checked, "章节讲到的术语")
