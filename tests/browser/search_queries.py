@@ -40,6 +40,10 @@ READER_QUERIES = [
     "指数衰减",
     "谱半径",
     "隐藏状态",
+    # 拉丁字母的术语照旧能找到
+    "LSTM",
+    "BPTT",
+    "clip_grad_norm_",
 ]
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
 PHRASES_PER_PAGE = 12

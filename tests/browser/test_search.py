@@ -1,8 +1,15 @@
-"""中文搜索：search.html 不抛异常，查中文术语能找到定义它的页面。
+"""中文搜索（docs/_ext/book_site/search.py 与 search.js）：在构建好的网站上检查召回与排序。
 
-Sphinx 9.0.x 的中文 ``language_data.js`` 曾写着 ``window.Stemmer = ChineseStemmer``（未定义），
-搜索页因此抛出 ``ReferenceError``、什么也搜不到；docs/_ext/book_site.py 修正了它。
-这里的测试在它复发时会失败。
+- search.html 不抛异常：Sphinx 9.0.x 的中文 ``language_data.js`` 曾写着
+  ``window.Stemmer = ChineseStemmer``（未定义），搜索页因此什么也搜不到；
+- 召回：查询集全部从书里取（search_queries.py：每个术语、每个标题词、按种子抽取的正文短语、
+  issue 16 里读者试过的查询），每个查询都找到来源页，正文里出现它的每一页都在结果里；
+  两个术语连着打也能找到；
+- 排序：标题含术语的页排在前三；没有标题含它时，正文提到它明显最多的章节排第一；
+  API 参考与勘误不排在章节前面；查术语有一条结果直接链到它的定义；
+- 结果页：真的在搜索框里查，顺序与检索相同，摘要里标亮了整个查询词。
+
+全部查询在一个搜索页里跑（与 ``Search.query`` 走同一条路，只是不渲染），几秒钟跑完几百个查询。
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ import pytest
 
 from .conftest import SITE, Visit, format_list, open_page, require_site
 from .search_queries import (
+    CJK_RUN,
     Page,
     Query,
     all_queries,
     glossary_page,
+    normalize,
     prose_pages,
     read_site,
 )
@@ -200,6 +209,75 @@ def test_every_page_with_the_text_is_found(
     assert not failures, _describe(failures, len(queries), "查询")
 
 
+def _joined_term_queries(queries: list[Query], pages: tuple[Page, ...], limit: int = 40) -> list[tuple[str, set[str]]]:
+    """两个中文术语连着打（中间不加空格），而书里没有连起来的这一串：(查询, 两个术语都出现的页)。
+
+    只取两个术语之间的二元组（前一个的末字 + 后一个的首字）在书里哪儿都没有的组合。
+    """
+    prose = [block for page in pages for block in page.prose]
+    terms = sorted({q.text for q in queries if q.kind == "术语" and CJK_RUN.fullmatch(q.text)})
+    pairs = []
+    for first in terms:
+        for second in terms:
+            joint = first[-1] + second[0]
+            if first == second or any(joint in block for block in prose):
+                continue
+            both = prose_pages(first, pages) & prose_pages(second, pages)
+            if both:
+                pairs.append((first + second, both))
+    return pairs[:: max(1, len(pairs) // limit)][:limit]
+
+
+def test_terms_typed_together_are_found_separately(
+    browser: Any, base_url: str, queries: list[Query], search_pages: tuple[Page, ...]
+) -> None:
+    """读者把两个词连着打（“梯度消失原因”）：按书里没有的二元组拆开，含有两个词的页都找到。"""
+    cases = _joined_term_queries(queries, search_pages)
+    assert len(cases) >= 10, f"只造出 {len(cases)} 个连打的查询：术语表太小？"
+    visit = Visit(url=f"{base_url}search.html")
+    with open_page(browser, visit) as tab:
+        raw = tab.evaluate(_RUN_QUERIES_JS, [text for text, _ in cases])
+    assert_clean(visit)
+    failures = []
+    for text, expected in cases:
+        found = Ranked([tuple(hit) for hit in raw[text]]).docnames
+        if missing := sorted(expected - set(found)):
+            failures.append(f"“{text}” 缺 {missing}，结果 {found[:6]}")
+    assert not failures, _describe(failures, len(cases), "连打的查询")
+
+
+def test_results_show_highlighted_snippets_in_ranked_order(
+    browser: Any, base_url: str, ranked: dict[str, Ranked]
+) -> None:
+    """真的在搜索框里查：结果的顺序与上面的检索相同，前几条的摘要里标亮了整个查询词。"""
+    query = "隐藏状态"
+    visit = Visit(url=f"{base_url}search.html?q={quote(query)}")
+    with open_page(browser, visit) as tab:
+        # 结果逐条显示完后 Sphinx 才写出“搜索完成……”；摘要是各自取页面后补上的
+        tab.wait_for_function(
+            """() => {
+                const summary = document.querySelector('#search-results .search-summary');
+                const items = [...document.querySelectorAll('#search-results ul.search li')];
+                return summary && summary.textContent.trim() !== ''
+                    && items.length >= 3 && items.slice(0, 3).every(li => li.querySelector('p.context'));
+            }""",
+            timeout=20_000,
+        )
+        items = tab.eval_on_selector_all(
+            "#search-results ul.search li",
+            """els => els.map(li => ({
+                href: li.querySelector('a').getAttribute('href'),
+                marked: [...li.querySelectorAll('p.context span.highlighted')].map(s => s.textContent),
+            }))""",
+        )
+    assert_clean(visit)
+    shown = [item["href"] for item in items]
+    expected = [doc + ".html" + anchor for doc, anchor, _ in ranked[query].hits]
+    assert shown == expected, f"页面上的顺序与检索结果不同：\n 页面 {shown}\n 检索 {expected}"
+    for item in items[:3]:
+        assert query in item["marked"], f"{item['href']} 的摘要没有标亮“{query}”：{item['marked']}"
+
+
 def test_glossary_hit_links_to_definition(queries: list[Query], ranked: dict[str, Ranked]) -> None:
     """查术语，结果里有一条直接链到术语表里它的定义（#term-…）。"""
     terms = [q for q in queries if q.kind == "术语"]
@@ -233,6 +311,28 @@ def test_heading_page_ranks_in_top_three(
             failures.append(f"“{query.text}” 的标题页 {sorted(pages)} 不在前三 {top}")
     assert checked, "没有一个术语出现在标题里：查询集有问题"
     assert not failures, _describe(failures, checked, "有标题页的术语")
+
+
+def test_page_that_discusses_a_term_most_ranks_first(
+    queries: list[Query], ranked: dict[str, Ranked], search_pages: tuple[Page, ...]
+) -> None:
+    """没有标题含这个术语时，排第一的是正文里提到它最多的章节（只看明显最多的：至少是第二名的两倍）。"""
+    teaching = [p for p in search_pages if not p.label.startswith("app-")]
+    texts = dict.fromkeys(q.text for q in queries if q.kind in {"术语", "读者查询"})
+    checked, failures = 0, []
+    for text in texts:
+        if _heading_pages(text, search_pages):
+            continue
+        needle = normalize(text).lower()
+        counts = sorted(((sum(block.count(needle) for block in p.prose), p.docname) for p in teaching), reverse=True)
+        if len(counts) < 2 or counts[0][0] < 2 or counts[0][0] < 2 * counts[1][0]:
+            continue
+        checked += 1
+        first = ranked[text].docnames[:1]
+        if first != [counts[0][1]]:
+            failures.append(f"“{text}” 排第一的是 {first}，正文提到最多的是 {counts[:3]}")
+    assert checked >= 5, f"只有 {checked} 个术语有明显提到最多的章节：查询集有问题"
+    assert not failures, _describe(failures, checked, "有明显提到最多的章节的术语")
 
 
 def test_reference_pages_never_rank_first_for_taught_terms(

@@ -1,7 +1,7 @@
 """本书网站的 Sphinx 扩展：``docs/conf.py`` 只写设置，行为都在这里，每个钩子一个说明。
 
 - :mod:`book_site.notebooks`：内核的环境、执行缓存、代码单元出错时的报告、执行后笔记本的下载。
-- :mod:`book_site.search`：中文搜索的 JS 词干器修正，增量构建后保留索引条目。
+- :mod:`book_site.search`：中文搜索（汉字二元组索引、词频、参考页降序），JS 词干器修正，增量构建后保留索引条目。
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
 
 另有一条与第三方扩展有关的声明（:func:`declare_parallel_safe`）。
