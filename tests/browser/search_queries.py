@@ -181,9 +181,15 @@ def prose_phrase_queries(
 
 
 def prose_pages(text: str, pages: Iterable[Page]) -> set[str]:
-    """标题或段落里出现这段文字的页（不分大小写）。"""
-    needle = normalize(text).lower()
-    return {page.docname for page in pages if any(needle in block for block in page.prose)}
+    """标题或段落里出现这段文字的页（不分大小写；以字母或数字开头、结尾时，那一头须是词的边界：
+    “MSE” 不算出现在 “MSELoss” 里）。"""
+    needle = re.escape(normalize(text).lower())
+    if re.match(r"\w", text, re.ASCII):
+        needle = r"(?<![a-z0-9_])" + needle
+    if re.search(r"\w$", text, re.ASCII):
+        needle += r"(?![a-z0-9_])"
+    pattern = re.compile(needle)
+    return {page.docname for page in pages if any(pattern.search(block) for block in page.prose)}
 
 
 def reader_queries(pages: Iterable[Page]) -> list[Query]:

@@ -31,8 +31,15 @@ const BOOK_SUMMARY_LENGTH = 180; // 摘要的总字数
 // 不算正文的部分：代码、代码单元的输出
 const BOOK_NOT_PROSE = ["pre", "div.highlight", "div.cell_output", "div.output"];
 
-/** 查询切分：全角折成半角，取出连续汉字段与拉丁字母词。 */
-var splitQuery = (query) => query.normalize("NFKC").match(BOOK_TOKEN) || [];
+// 点隔开的单个字母（i.i.d.）连成一个词，与索引相同
+const BOOK_ABBREVIATION = /(?<![A-Za-z0-9_.])[A-Za-z](?:\.[A-Za-z])+\.?(?![A-Za-z0-9_])/g;
+
+/** 查询切分：全角折成半角，缩写连成词，取出连续汉字段与拉丁字母词。 */
+var splitQuery = (query) =>
+  query
+    .normalize("NFKC")
+    .replace(BOOK_ABBREVIATION, (abbreviation) => abbreviation.replaceAll(".", ""))
+    .match(BOOK_TOKEN) || [];
 
 const BookSearch = {
   isCJK: (word) => BOOK_CJK_RUN.test(word),
@@ -128,10 +135,16 @@ const BookSearch = {
   tokens: (text) =>
     splitQuery(text.toLowerCase()).filter((t) => !stopwords.has(t) && !/^\d+$/.test(t)),
 
-  /** 文字是否包含全部查询词（标题、术语用；拉丁字母词不分大小写）。 */
+  /** 文字（标题、术语）是否包含全部查询词：汉字短语照原文找，拉丁字母词在切出的词里找（不分大小写）。 */
   containsAll: (text, words) => {
     const haystack = BookSearch.normalize(text).toLowerCase();
-    return words.length > 0 && words.every((word) => haystack.includes(word));
+    const latin = splitQuery(haystack).filter((t) => !BookSearch.isCJK(t));
+    return (
+      words.length > 0
+      && words.every((word) =>
+        BookSearch.isCJK(word) ? haystack.includes(word) : latin.some((t) => t.includes(word)),
+      )
+    );
   },
 
   /**

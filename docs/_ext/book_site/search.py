@@ -69,6 +69,8 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
 # 拉丁字母词：与 Sphinx 的中文检索相同（search.js 的 splitQuery 也按这个切）
 _LATIN_WORD = re.compile(r"[a-zA-Z0-9_]+")
+# 点隔开的单个字母（i.i.d.、e.g.）是一个缩写：连成一个词，否则每个字母都短得不进索引
+_ABBREVIATION = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z](?:\.[A-Za-z])+\.?(?![A-Za-z0-9_])")
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
 # searchindex.js 里本书加的三项
 TF_KEY = "booktf"
@@ -106,12 +108,16 @@ def cjk_grams(run: str) -> list[str]:
 def split_text(text: str) -> list[str]:
     """把一段文字切成索引词：汉字的二元组（单独成段的字），拉丁字母词原样（词干在 ``stem`` 里取）。
 
-    全角字母先折成半角（NFKC），两个汉字之间的空白（源文件的软换行）去掉。
+    全角字母先折成半角（NFKC），两个汉字之间的空白（源文件的软换行）去掉，点隔开的单个字母连成
+    一个词（i.i.d. 记作 iid）。
 
     >>> split_text("门控\\n单元，见 LSTM 的 weight_hh_l0")
     ['门控', '控单', '单元', '见', '的', 'LSTM', 'weight_hh_l0']
+    >>> split_text("独立同分布（i.i.d.）")
+    ['独立', '立同', '同分', '分布', 'iid']
     """
     text = _SPACE_BETWEEN_CJK.sub("", unicodedata.normalize("NFKC", text))
+    text = _ABBREVIATION.sub(lambda m: m.group().replace(".", ""), text)
     words = [gram for run in _CJK_RUN.findall(text) for gram in cjk_grams(run)]
     return words + _LATIN_WORD.findall(text)
 
