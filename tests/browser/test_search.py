@@ -191,10 +191,10 @@ def test_terms_typed_together_are_found_separately(
     assert not failures, _describe(failures, len(cases), "连打的查询")
 
 
-UI_QUERIES = ["隐藏状态", "遗忘门", "LSTM", "clip_grad_norm_"]
+UI_QUERIES = {"隐藏状态": "hidden-state", "遗忘门": "forget-gate", "LSTM": "LSTM", "clip_grad_norm_": "clip_grad_norm_"}
 
 
-@pytest.mark.parametrize("query", UI_QUERIES)
+@pytest.mark.parametrize("query", list(UI_QUERIES), ids=list(UI_QUERIES.values()))
 def test_results_show_highlighted_snippets_in_ranked_order(
     browser: Any, base_url: str, ranked: dict[str, Ranked], query: str
 ) -> None:
