@@ -3,7 +3,7 @@
 - :mod:`book_site.notebooks`：内核的环境、执行缓存、代码单元出错时的报告。
 - :mod:`book_site.downloads`：执行后笔记本的下载，开头带安装本书包的单元。
 - :mod:`book_site.package`：随网站发布本书包的 wheel 与固定版本的依赖清单。
-- :mod:`book_site.search`：中文搜索的 JS 词干器修正，增量构建后保留索引条目。
+- :mod:`book_site.search`：中文搜索（汉字二元组索引、词频、参考页降序），JS 词干器修正，增量构建后保留索引条目。
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
 
 另有一条与第三方扩展有关的声明（:func:`declare_parallel_safe`）。
