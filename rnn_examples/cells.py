@@ -59,6 +59,7 @@ class ResidualRNNCell(RNNCell):
     """
 
     def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
+        """一步：``(B, D), (B, H) -> (B, H)``。"""
         update: torch.Tensor = super().forward(x_t, h_prev)  # f(U x_t + W s + b_h)
         return h_prev + update
 
@@ -100,6 +101,7 @@ class LayerNormRNNCell(RNNCell):
             self.norm.reset_parameters()
 
     def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
+        """一步：``(B, D), (B, H) -> (B, H)``。"""
         check_float_tensor("x_t", x_t, ndim=2, layout="(B, D)")
         check_size("x_t", x_t, -1, self.input_size, "输入特征数 D")
         check_float_tensor("h_prev", h_prev, ndim=2, layout="(B, H)")

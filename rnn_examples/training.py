@@ -178,6 +178,7 @@ class StepwiseRNN(nn.Module):
     def forward(
         self, x: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """从 ``state`` 出发读入 ``x``，返回每一步的输出与最后一步的状态。"""
         check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
         check_size("x", x, -1, self.input_size, "输入特征数 D")
         if state is not None:
@@ -211,8 +212,8 @@ def sequential_batches(
 
     形状:
         - ``series``: ``(N,)``。
-        - 返回 ``(x, y)``：都是 ``(C, B, k, 1)``，``C`` 为块数，``k = chunk``，
-          ``y[i, b, j] = series[该位置 + 1]``。
+        - 返回: ``x`` 与 ``y``，都是 ``(C, B, k, 1)``；``C`` 为块数，``k = chunk``，
+          ``y`` 的每个元素是 ``x`` 同一位置的下一个值。
 
     Raises:
         TypeError: ``series`` 不是浮点张量，或 ``batch_size``、``chunk`` 不是整数。
@@ -256,7 +257,7 @@ def random_batch(
     目标是下一个值。
 
     形状:
-        - 返回 ``(x, y)``：都是 ``(B, k, 1)``。
+        - 返回: ``x`` 与 ``y``，都是 ``(B, k, 1)``。
 
     Example:
         >>> import torch
