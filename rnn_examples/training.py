@@ -341,7 +341,7 @@ def train_on_sequence(
         state = last.detach()  # 截断：下一块从这个状态出发，但梯度不再流回这一块
         loss = nn.functional.mse_loss(outputs, y_batch)
         optim.zero_grad()
-        torch.autograd.backward(loss)  # 即 loss.backward()
+        loss.backward()
         norm = nn.utils.clip_grad_norm_(
             model.parameters(), math.inf if max_norm is None else max_norm
         )
