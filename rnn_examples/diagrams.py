@@ -1,4 +1,4 @@
-r"""画出书中的两张结构图：折叠的 RNN（RNN1）与按时间展开的 RNN（RNN2）。
+r"""画出书中的三张结构图：折叠的 RNN（RNN1）、按时间展开的 RNN（RNN2）与 BPTT 的计算图。
 
 记号与全书一致（见第 3 章）::
 
@@ -9,15 +9,17 @@ r"""画出书中的两张结构图：折叠的 RNN（RNN1）与按时间展开�
   回到自己，再经 ``V`` 得到输出 ``ŷ_t``。
 - :func:`draw_unrolled`：左边是折叠图，右边是同一个网络在 ``t-1, t, t+1``
   三个时间步上的展开，每一步用的都是同一组 ``U, W, V``。
-- :func:`save_figures`：把两张图写成 PNG。输出逐字节稳定：不写时间戳和软件版本，
+- :func:`draw_bptt`：三个时间步的计算图，前向计算（黑色实线）与反向传播
+  （红色虚线）画在同一张图上，反向箭头标着第 7 章递推式里的各项。
+- :func:`save_figures`：把三张图写成 PNG。输出逐字节稳定：不写时间戳和软件版本，
   同一环境下重复生成得到完全相同的文件
   （``tests/test_diagrams.py`` 以此检查仓库里的图没有过时）。
 
 图中只用 matplotlib 自带的 DejaVu 字体（数学记号由 mathtext 排版），不依赖系统字体；
 背景为不透明白色、线条与文字为深色，在网站的浅色与深色模式下都清晰可读。
 
-命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/RNN1.png`` 与
-``images/RNN2.png``；``nox -s images`` 即运行这条命令。
+命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/RNN1.png`` 、
+``images/RNN2.png`` 与 ``images/BPTT.png``；``nox -s images`` 即运行这条命令。
 """
 
 from __future__ import annotations
@@ -33,21 +35,31 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.typing import LineStyleType
 
-__all__ = ["DPI", "FILENAMES", "draw_folded", "draw_unrolled", "main", "save_figures"]
+__all__ = [
+    "DPI",
+    "FILENAMES",
+    "draw_bptt",
+    "draw_folded",
+    "draw_unrolled",
+    "main",
+    "save_figures",
+]
 
 DPI = 200
 """PNG 的分辨率（每英寸点数）：高 DPI，在高分屏上也清楚。"""
 
-FILENAMES = {"folded": "RNN1.png", "unrolled": "RNN2.png"}
-"""两张图的文件名，与原始笔记引用的 ``images/RNN1.png``、``images/RNN2.png`` 相同。"""
+FILENAMES = {"folded": "RNN1.png", "unrolled": "RNN2.png", "bptt": "BPTT.png"}
+"""三张图的文件名；前两张与原始笔记引用的 ``images/RNN1.png``、``images/RNN2.png``
+相同。"""
 
 _INK = "#1f2328"  # 线条与文字：深灰，白底上对比度高
 _FILL = {
     "x": "#dbeafe",
     "s": "#fde7c7",
     "y": "#d9f2dc",
-}  # 输入、隐藏状态、输出的浅色填充
-_EDGE = {"x": "#1d4ed8", "s": "#b45309", "y": "#15803d"}
+    "loss": "#ede9fe",
+}  # 输入、隐藏状态、输出、损失的浅色填充
+_EDGE = {"x": "#1d4ed8", "s": "#b45309", "y": "#15803d", "loss": "#6d28d9"}
 _RADIUS = 0.5
 _FONT = 17
 
@@ -209,6 +221,144 @@ def draw_unrolled() -> Figure:
     return fig
 
 
+_BACK = "#c81e1e"  # 反向传播：红色虚线，与前向的深灰实线区分
+_BACK_STYLE = (0, (4, 2.5))
+_SMALL = 13
+
+
+def _back_arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """反向传播的一条边：红色虚线箭头。"""
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=16,
+            linewidth=1.8,
+            color=_BACK,
+            linestyle=_BACK_STYLE,
+            shrinkA=0,
+            shrinkB=0,
+            zorder=2,
+        )
+    )
+
+
+def _label(
+    ax: Axes,
+    xy: tuple[float, float],
+    text: str,
+    *,
+    color: str = _INK,
+    ha: str = "left",
+) -> None:
+    """小号的说明文字（默认左对齐，竖直居中）。"""
+    ax.text(*xy, text, fontsize=_SMALL, color=color, ha=ha, va="center")
+
+
+def draw_bptt() -> Figure:
+    r"""BPTT 的计算图（书中第 7 章的图）：:math:`T = 3` 个时间步，前向与反向画在一起。
+
+    黑色实线是前向计算：:math:`x_t \xrightarrow{U} s_t`、
+    :math:`s_{t-1} \xrightarrow{W} s_t`、:math:`s_t \xrightarrow{V} \hat{y}_t`，
+    :math:`\hat{y}_t` 与目标 :math:`y_t` 给出 :math:`\ell_t`，各步相加得到 :math:`L`。
+    红色虚线是反向传播：流进 :math:`s_t` 的两支正是递推式
+    :math:`\delta_t = V^\top e_t + W^\top \mathrm{diag}(1 - s_{t+1}^2)\,\delta_{t+1}`
+    的两项，:math:`e_t = \hat{y}_t - y_t`。
+
+    Returns:
+        一个新的 ``matplotlib.figure.Figure``。
+
+    Example:
+        >>> fig = draw_bptt()
+        >>> fig.get_size_inches().round(1).tolist()
+        [11.8, 7.2]
+    """
+    fig = Figure(figsize=(11.79, 7.2), facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = _frame(fig)
+    r = _RADIUS
+    gap = 0.3  # 反向箭头与前向箭头的间距
+    side = (r**2 - gap**2) ** 0.5  # 偏离圆心 gap 处，圆周在另一方向上的位置
+    y_x, y_s, y_hat, y_loss, y_total = 0.0, 2.0, 4.0, 5.8, 7.55
+    columns = [3.4, 7.0, 10.6]  # t = 1, 2, 3 的横坐标；s_0 在 0.0
+
+    _node(ax, (0.0, y_s), "s", "$s_0$")
+    for step, cx in enumerate(columns, start=1):
+        _node(ax, (cx, y_x), "x", f"$x_{step}$")
+        _node(ax, (cx, y_s), "s", f"$s_{step}$")
+        _node(ax, (cx, y_hat), "y", f"$\\hat{{y}}_{step}$")
+        _node(ax, (cx, y_loss), "loss", f"$\\ell_{step}$")
+        # 前向：x_t -U-> s_t -V-> ŷ_t -> ℓ_t <- y_t
+        _arrow(ax, (cx, y_x + r), (cx, y_s - r))
+        _weight(ax, (cx - 0.3, (y_x + y_s) / 2), "U")
+        _arrow(ax, (cx - gap, y_s + side), (cx - gap, y_hat - side))
+        _weight(ax, (cx - 0.62, (y_s + y_hat) / 2), "V")
+        _arrow(ax, (cx - gap, y_hat + side), (cx - gap, y_loss - side))
+        ax.text(
+            cx + 1.25,
+            y_loss,
+            f"$y_{step}$",
+            fontsize=_FONT - 1,
+            color=_INK,
+            ha="center",
+            va="center",
+        )
+        _arrow(ax, (cx + 1.0, y_loss), (cx + r, y_loss))
+        # 反向：ℓ_t -> ŷ_t 带 e_t，ŷ_t -> s_t 带 Vᵀe_t
+        _back_arrow(ax, (cx + gap, y_loss - side), (cx + gap, y_hat + side))
+        _label(ax, (cx + gap + 0.12, (y_hat + y_loss) / 2), f"$e_{step}$", color=_BACK)
+        _back_arrow(ax, (cx + gap, y_hat - side), (cx + gap, y_s + side))
+        _label(
+            ax,
+            (cx + gap + 0.12, (y_s + y_hat) / 2),
+            f"$V^{{\\top}} e_{step}$",
+            color=_BACK,
+        )
+        # δ_t 标在 s_t 的右下方，紧挨着从右边流进来的反向箭头
+        _label(ax, (cx + 0.44, y_s - 0.6), f"$\\delta_{step}$", color=_BACK)
+        # ℓ_t -> L（前向）与 L -> ℓ_t（反向），沿斜线并排
+        total = (columns[1], y_total)
+        dx, dy = total[0] - cx, total[1] - y_loss
+        length = (dx**2 + dy**2) ** 0.5
+        ux, uy = dx / length, dy / length  # 从 ℓ_t 指向 L 的单位向量
+        nx, ny = -uy * 0.13, ux * 0.13  # 法向偏移
+        start = (cx + ux * r, y_loss + uy * r)
+        end = (total[0] - ux * r, total[1] - uy * r)
+        if abs(dx) < 1e-9:  # 正上方那一支：前向在左、反向在右
+            start, end = (cx - gap, y_loss + side), (cx - gap, y_total - side)
+            nx, ny = 2 * gap, 0.0
+        else:
+            start = (start[0] - nx, start[1] - ny)
+            end = (end[0] - nx, end[1] - ny)
+            nx, ny = 2 * nx, 2 * ny
+        _arrow(ax, start, end)
+        _back_arrow(ax, (end[0] + nx, end[1] + ny), (start[0] + nx, start[1] + ny))
+    _node(ax, (columns[1], y_total), "loss", "$L$")
+
+    # 水平方向：前向 s_{t-1} -W-> s_t 在上，反向 s_{t+1} -> s_t 在下
+    lefts = [0.0, *columns[:-1]]
+    for step, (left, right) in enumerate(zip(lefts, columns, strict=True), start=1):
+        if step == 1:
+            _arrow(ax, (left + r, y_s), (right - r, y_s))
+            _weight(ax, ((left + right) / 2, y_s + 0.3), "W")
+            continue
+        _arrow(ax, (left + side, y_s + gap), (right - side, y_s + gap))
+        _weight(ax, ((left + right) / 2, y_s + gap + 0.3), "W")
+        _back_arrow(ax, (right - side, y_s - gap), (left + side, y_s - gap))
+        _label(
+            ax,
+            ((left + right) / 2 - 0.1, y_s - gap - 0.62),
+            f"$W^{{\\top}} \\mathrm{{diag}}(1 - s_{step}^2)\\,\\delta_{step}$",
+            color=_BACK,
+            ha="center",
+        )
+
+    ax.set_xlim(-0.75, 12.15)
+    ax.set_ylim(-0.75, 8.3)
+    return fig
+
+
 def _check_directory(directory: object) -> Path:
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(
@@ -224,7 +374,7 @@ def _check_directory(directory: object) -> Path:
 
 
 def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
-    """把 RNN1、RNN2 两张图写入已存在的目录 ``directory``，返回写出的文件路径。
+    """把 RNN1、RNN2、BPTT 三张图写入已存在的目录 ``directory``，返回写出的文件路径。
 
     PNG 以 :data:`DPI` 保存，白色不透明背景；``metadata={"Software": None}`` 去掉
     matplotlib 默认写入的版本信息，所以同一环境下重复运行得到逐字节相同的文件。
@@ -233,7 +383,7 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
         directory: 输出目录，``str`` 或 ``os.PathLike``，必须已经存在。
 
     Returns:
-        写出的两个文件路径（``pathlib.Path`` 的列表），依次为 RNN1、RNN2。
+        写出的三个文件路径（``pathlib.Path`` 的列表），依次为 RNN1、RNN2、BPTT。
 
     Raises:
         TypeError: ``directory`` 不是字符串或路径对象。
@@ -243,11 +393,15 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as tmp:
         ...     [p.name for p in save_figures(tmp)]
-        ['RNN1.png', 'RNN2.png']
+        ['RNN1.png', 'RNN2.png', 'BPTT.png']
     """
     out = _check_directory(directory)
     written = []
-    for kind, draw in (("folded", draw_folded), ("unrolled", draw_unrolled)):
+    for kind, draw in (
+        ("folded", draw_folded),
+        ("unrolled", draw_unrolled),
+        ("bptt", draw_bptt),
+    ):
         path = out / FILENAMES[kind]
         draw().savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})
         written.append(path)

@@ -131,3 +131,232 @@ def train_regressor(
             break
         optim.step()
     return history
+
+
+# ---------------------------------------------------------------------------
+# 在一条长序列上训练：顺序小批量、跨批次传递状态（截断 BPTT 的实际用法）
+# ---------------------------------------------------------------------------
+
+
+class StepwiseRNN(nn.Module):
+    r"""每一步都输出的单层 RNN，初始状态可以传入、最终状态可以取出。
+
+    .. math::
+
+        s_t = \tanh(U x_t + W s_{t-1} + b_h),\qquad \hat{y}_t = V s_t + b_y
+
+    ``nn.RNN``（``batch_first=True``）加一个 ``nn.Linear``，参数名与
+    :class:`~rnn_examples.models.SimpleRNN` 相同；区别是它返回每一步的
+    :math:`\hat{y}_t`，并且 ``forward(x, state)`` 从给定的状态接着算，
+    所以一条长序列可以分块送进去。
+
+    形状:
+        - ``x``: ``(B, T, D)``；``state``: ``(1, B, H)``，或 ``None``
+          （即 :math:`s_0 = 0`）。
+        - 返回: 二元组 ``(outputs, state)``：``(B, T, O)`` 与 ``(1, B, H)``
+          （最后一步的状态）。
+
+    Example:
+        >>> import torch
+        >>> from rnn_examples.training import StepwiseRNN
+        >>> _ = torch.manual_seed(0)
+        >>> model = StepwiseRNN(1, 8, 1)
+        >>> x = torch.randn(2, 10, 1)
+        >>> whole, _ = model(x)
+        >>> first, state = model(x[:, :6])  # 分两块，状态接着传
+        >>> second, _ = model(x[:, 6:], state)
+        >>> torch.testing.assert_close(torch.cat([first, second], dim=1), whole)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int) -> None:
+        super().__init__()
+        for name, value in [
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("output_size", output_size),
+        ]:
+            check_positive_int(name, value)
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.rnn = nn.RNN(input_size, hidden_size, batch_first=True)
+        self.fc = nn.Linear(hidden_size, output_size)
+
+    def forward(
+        self, x: torch.Tensor, state: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """从 ``state`` 出发读入 ``x``，返回每一步的输出与最后一步的状态。"""
+        check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
+        check_size("x", x, -1, self.input_size, "输入特征数 D")
+        if state is not None:
+            check_float_tensor("state", state, ndim=3, layout="(1, B, H)")
+            check_size("state", state, 1, x.shape[0], "批大小 B，须与 x 相同")
+            check_size("state", state, 2, self.hidden_size, "隐藏状态维数 H")
+        states, last = self.rnn(x, state)  # (B, T, H), (1, B, H)
+        outputs: torch.Tensor = self.fc(states)  # (B, T, O)
+        return outputs, last
+
+
+def _check_series(series: object, chunk: int, batch_size: int) -> torch.Tensor:
+    series = check_float_tensor("series", series, ndim=1, layout="(N,)")
+    check_positive_int("chunk", chunk)
+    check_positive_int("batch_size", batch_size)
+    if series.shape[0] < batch_size * chunk + 1:
+        raise ValueError(
+            f"series 至少要有 batch_size × chunk + 1 = {batch_size * chunk + 1} 个值，"
+            f"实际长度为 {series.shape[0]}"
+        )
+    return series
+
+
+def sequential_batches(
+    series: torch.Tensor, *, batch_size: int, chunk: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """把一条长序列切成“顺序小批量”：第 ``i + 1`` 批的每一行紧接着第 ``i`` 批的同一行。
+
+    先把 ``series`` 等分成 ``batch_size`` 条首尾相接的流（第 ``b`` 条是第 ``b`` 段），
+    再沿时间切成长 ``chunk`` 的块；目标是下一个值。末尾凑不满一块的部分丢掉。
+
+    形状:
+        - ``series``: ``(N,)``。
+        - 返回: ``x`` 与 ``y``，都是 ``(C, B, k, 1)``；``C`` 为块数，``k = chunk``，
+          ``y`` 的每个元素是 ``x`` 同一位置的下一个值。
+
+    Raises:
+        TypeError: ``series`` 不是浮点张量，或 ``batch_size``、``chunk`` 不是整数。
+        ValueError: 参数不为正，或序列短得凑不出一批。
+
+    Example:
+        >>> import torch
+        >>> from rnn_examples.training import sequential_batches
+        >>> x, y = sequential_batches(torch.arange(13.0), batch_size=2, chunk=3)
+        >>> x.shape
+        torch.Size([2, 2, 3, 1])
+        >>> x[0, :, :, 0], x[1, :, :, 0]  # 第 2 批的每一行接着第 1 批的同一行
+        (tensor([[0., 1., 2.],
+                [6., 7., 8.]]), tensor([[ 3.,  4.,  5.],
+                [ 9., 10., 11.]]))
+        >>> y[1, :, :, 0]
+        tensor([[ 4.,  5.,  6.],
+                [10., 11., 12.]])
+    """
+    series = _check_series(series, chunk, batch_size)
+    length = (series.shape[0] - 1) // batch_size  # 每条流的长度
+    chunks = length // chunk
+    used = chunks * chunk
+    inputs = series[: length * batch_size].reshape(batch_size, length)[:, :used]
+    targets = series[1 : length * batch_size + 1].reshape(batch_size, length)[:, :used]
+
+    def split(streams: torch.Tensor) -> torch.Tensor:  # (B, C·k) -> (C, B, k, 1)
+        return streams.reshape(batch_size, chunks, chunk).transpose(0, 1).unsqueeze(-1)
+
+    return split(inputs).contiguous(), split(targets).contiguous()
+
+
+def random_batch(
+    series: torch.Tensor,
+    *,
+    batch_size: int,
+    chunk: int,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """随机抽 ``batch_size`` 个长 ``chunk`` 的子序列（起点均匀、有放回），
+    目标是下一个值。
+
+    形状:
+        - 返回: ``x`` 与 ``y``，都是 ``(B, k, 1)``。
+
+    Example:
+        >>> import torch
+        >>> from rnn_examples.training import random_batch
+        >>> g = torch.Generator().manual_seed(0)
+        >>> x, y = random_batch(torch.arange(20.0), batch_size=3, chunk=4, generator=g)
+        >>> x.shape, bool((y - x == 1).all())
+        (torch.Size([3, 4, 1]), True)
+    """
+    series = _check_series(series, chunk, batch_size)
+    starts = torch.randint(
+        0, series.shape[0] - chunk, (batch_size,), generator=generator
+    )
+    index = starts[:, None] + torch.arange(chunk)  # (B, k)
+    return series[index].unsqueeze(-1), series[index + 1].unsqueeze(-1)
+
+
+def train_on_sequence(
+    model: StepwiseRNN,
+    series: torch.Tensor,
+    *,
+    chunk: int,
+    batch_size: int,
+    steps: int,
+    lr: float,
+    sequential: bool,
+    max_norm: float | None = None,
+    seed: int = 0,
+) -> TrainHistory:
+    """在一条长序列上训练下一步预测（Adam，各步均方误差），返回 :class:`TrainHistory`。
+
+    - ``sequential=True``：按 :func:`sequential_batches` 的顺序依次取块，
+      上一块最后的状态作为下一块的初始状态，但先 ``detach``：前向的信息跨块传下去，
+      梯度只在块内回传（截断 BPTT）。每遍历完一遍数据，状态重置为 0。
+    - ``sequential=False``：每一步用 :func:`random_batch` 随机抽块，
+      每块从 :math:`s_0 = 0` 开始。
+
+    Raises:
+        TypeError: 参数类型不对。
+        ValueError: 数值参数不为正，或序列太短。
+
+    Example:
+        >>> import torch
+        >>> from rnn_examples.data import noisy_sine
+        >>> from rnn_examples.training import StepwiseRNN, train_on_sequence
+        >>> _ = torch.manual_seed(0)
+        >>> series = noisy_sine(200, period=25.0, noise=0.1, seed=0)
+        >>> history = train_on_sequence(
+        ...     StepwiseRNN(1, 8, 1), series, chunk=5, batch_size=4,
+        ...     steps=60, lr=0.01, sequential=True)
+        >>> len(history.losses), history.losses[-1] < history.losses[0]
+        (60, True)
+    """
+    if not isinstance(model, StepwiseRNN):
+        raise TypeError(f"model 应为 StepwiseRNN，实际收到 {type(model).__name__}")
+    series = _check_series(series, chunk, batch_size)
+    check_positive_int("steps", steps)
+    check_real("lr", lr, minimum=0.0, strict=True)
+    if max_norm is not None:
+        check_real("max_norm", max_norm, minimum=0.0, strict=True)
+    if sequential:
+        x_chunks, y_chunks = sequential_batches(
+            series, batch_size=batch_size, chunk=chunk
+        )  # (C, B, k, 1)
+    generator = torch.Generator().manual_seed(seed)
+    optim = torch.optim.Adam(model.parameters(), lr=lr)
+    history = TrainHistory()
+    state: torch.Tensor | None = None
+    for step in range(steps):
+        if sequential:
+            index = step % x_chunks.shape[0]
+            if index == 0:
+                state = None  # 新的一遍：从 s_0 = 0 开始
+            x_batch, y_batch = x_chunks[index], y_chunks[index]
+        else:
+            x_batch, y_batch = random_batch(
+                series, batch_size=batch_size, chunk=chunk, generator=generator
+            )
+            state = None
+        outputs, last = model(x_batch, state)  # (B, k, 1), (1, B, H)
+        state = last.detach()  # 截断：下一块从这个状态出发，但梯度不再流回这一块
+        loss = nn.functional.mse_loss(outputs, y_batch)
+        optim.zero_grad()
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(
+            model.parameters(), math.inf if max_norm is None else max_norm
+        )
+        history.losses.append(loss.item())
+        history.grad_norms.append(norm.item())
+        if not (
+            math.isfinite(history.losses[-1]) and math.isfinite(history.grad_norms[-1])
+        ):
+            history.diverged = True
+            break
+        optim.step()
+    return history
