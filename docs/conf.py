@@ -125,6 +125,7 @@ latex_documents = [("index", "rnn-book.tex", project, author, "manual", True)]
 latex_docclass = {"manual": "book"}  # book：\frontmatter / \mainmatter，前言不编号、罗马页码
 latex_additional_files = ["_ext/book_site/rnnbook.sty"]
 latex_show_urls = "footnote"  # 纸上点不了链接：外部网址印在脚注里
+latex_domain_indices = False  # 不要“Python 模块索引”：附录 API 参考已按模块排列
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",

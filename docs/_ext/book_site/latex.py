@@ -145,7 +145,10 @@ def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
     moved = 0
     for sof in list(tree.findall(addnodes.start_of_file)):
         chapter = next(iter(sof.findall(nodes.section)), None)
-        own = [n for n in sof.findall(solution_node) if _nearest_file(n) is sof]
+        # 只取这一页自己的解答（不含它的目录树里嵌套的页）。inline_all_toctrees 没有更新
+        # 各页顶层节点的 parent，所以这里只能从上往下找，不能从解答往上找所在的页。
+        nested = {id(n) for inner in sof.findall(addnodes.start_of_file, include_self=False) for n in inner.findall(solution_node)}
+        own = [n for n in sof.findall(solution_node) if id(n) not in nested]
         if chapter is None or not own:
             continue
         chapter += _raw(r"\booksolutions" + "\n")
@@ -162,13 +165,6 @@ def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
     return moved
 
 
-def _nearest_file(node: nodes.Node) -> nodes.Node | None:
-    parent = node.parent
-    while parent is not None and not isinstance(parent, addnodes.start_of_file):
-        parent = parent.parent
-    return parent
-
-
 def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
     """解答的标题：“练习 3（题目）的解答”，练习部分链回练习。"""
     title = solution.children[0]
@@ -178,6 +174,89 @@ def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
     link += _fullwidth_title(exercise.children[0])
     title.children = []
     title += [link, nodes.Text("的解答")]
+
+
+# -- 参考文献与链接前的空格 ------------------------------------------------------------------
+
+
+def place_bibliography(app: Sphinx, tree: nodes.document) -> None:
+    """LaTeX 构建器把全书的文献条目收集到书的最末尾；放回参考文献所在的那一章（附录）。"""
+    from sphinx.builders.latex.nodes import thebibliography
+
+    files = {sof["docname"]: sof for sof in tree.findall(addnodes.start_of_file)}
+    for bibliography in list(tree.findall(thebibliography)):
+        docnames = [c.get("docname") for c in bibliography.findall(nodes.citation)]
+        sof = next((files[name] for name in docnames if name in files), None)
+        chapter = next(iter(sof.findall(nodes.section)), None) if sof is not None else None
+        if chapter is not None:
+            bibliography.parent.remove(bibliography)
+            chapter += bibliography
+
+
+_CJK_THEN_SPACE = re.compile(r"([\u3000-\u9fff\uff00-\uffef])\s+$")
+
+
+def space_before_links(tree: nodes.document) -> None:
+    """“见 API 参考”：汉字、空格之后紧跟一个以西文开头的链接时，中西文之间的间距在 PDF 里
+    消失了（hyperref 开始链接时去掉了前面的空格，xeCJK 也看不到链接里的西文）。这里把空格
+    换成一段固定的 0.25em（与 xeCJK 的中西文间距相同），它不会被去掉。"""
+    for reference in list(tree.findall(nodes.reference)):
+        parent = reference.parent
+        index = parent.index(reference)
+        previous = parent[index - 1] if index > 0 else None
+        if not isinstance(previous, nodes.Text) or not re.match(r"[A-Za-z0-9]", reference.astext()):
+            continue
+        if _CJK_THEN_SPACE.search(str(previous)):
+            parent[index - 1] = nodes.Text(_CJK_THEN_SPACE.sub(r"\1", str(previous)))
+            parent.insert(index, _raw(r"\hspace{0.25em}"))
+
+
+#: 一行正文大约能放多少“列”（汉字算 2 列）：版心 160 mm、11 pt
+_LINE_UNITS = 80
+
+
+def set_table_widths(tree: nodes.document) -> None:
+    """没有给列宽的表格按内容分配列宽（汉字算 2 列）。
+
+    Sphinx 默认用 tabulary 按单元格的自然宽度分配，但它量不出链接的宽度：勘误表最后一列
+    “位置”全是指向章节的链接，被挤成一两个字宽，章名一字一行。这里每列先保证一个最小宽度，
+    剩下的宽度按各列内容的平均长度分配。
+    """
+    for table in tree.findall(nodes.table):
+        if "colwidths-given" in table.get("classes", []):
+            continue
+        for tgroup in table.findall(nodes.tgroup):
+            colspecs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+            rows = list(tgroup.findall(nodes.row))
+            if len(colspecs) < 3 or not rows:
+                continue
+            cells = [[row.children[i].astext() for row in rows if i < len(row.children)] for i in range(len(colspecs))]
+            # 每列至少放得下最长的西文词与 4 个汉字（整列都更短时放得下最长的单元格），至多 20 列
+            least = [
+                min(max(max(map(_longest_word, column)) + 2, min(8, max(map(_display_width, column)) + 3)), 20)
+                for column in cells
+            ]
+            wanted = [max(sum(map(_display_width, column)) / len(rows), low) for column, low in zip(cells, least, strict=True)]
+            if sum(wanted) > _LINE_UNITS and sum(least) < _LINE_UNITS:
+                extra = (_LINE_UNITS - sum(least)) / (sum(wanted) - sum(least))
+                wanted = [low + (want - low) * extra for low, want in zip(least, wanted, strict=True)]
+            for colspec, width in zip(colspecs, wanted, strict=True):
+                colspec["colwidth"] = max(round(width), 1)
+            table["classes"] = [*table.get("classes", []), "colwidths-given"]
+
+
+def _is_wide(char: str) -> bool:
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if _is_wide(char) else 1 for char in text.strip())
+
+
+def _longest_word(text: str) -> int:
+    """最长的一段连续西文字符（汉字处可以断行，西文词不能）。"""
+    words = re.split(r"[\s\u3000-\u9fff\uff00-\uffef]+", text)
+    return max((len(word) for word in words), default=0)
 
 
 # -- 3. 结构图用矢量图 --------------------------------------------------------------
@@ -273,6 +352,9 @@ def arrange_book(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     mark_parts(app, doctree)
     collect_solutions(app, doctree)
     use_vector_diagrams(app, doctree)
+    place_bibliography(app, doctree)
+    space_before_links(doctree)
+    set_table_widths(doctree)
     warn_raster_figures(app, doctree)
 
 
