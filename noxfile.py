@@ -1,4 +1,4 @@
-"""本书的 nox 会话：构建网站、运行测试、检查代码、更新锁定文件。
+"""本书的 nox 会话：构建网站与 PDF、运行测试、检查代码、更新锁定文件。
 
 每个会话一个由 nox 管理的虚拟环境（``.nox/<会话名>``，Python 3.11），用 uv 按锁定文件
 ``requirements/lock.txt`` 安装；没有 uv 的机器退回 virtualenv + pip。uv 把包缓存起来并以硬链接
@@ -166,7 +166,7 @@ def build_pdf(session: nox.Session) -> None:
     """
     ensure_tex(session)
     start = time.monotonic()
-    session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-b", "latex", "docs", str(LATEX_OUT))
+    session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-j", "auto", "-b", "latex", "docs", str(LATEX_OUT))
     sphinx_seconds = time.monotonic() - start
     latexmk = ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error", PDF.with_suffix(".tex").name]
     result = subprocess.run(latexmk, cwd=LATEX_OUT, capture_output=True, text=True, errors="replace")
@@ -197,11 +197,12 @@ def latex_errors(log: str) -> list[str]:
 
 @book_session
 def tests(session: nox.Session) -> None:
-    """构建网站，再运行全部测试：单元测试、doctest 与无头 Chromium 里的浏览器测试。"""
+    """构建 PDF 与网站，再运行全部测试：单元测试、doctest、PDF 与无头 Chromium 里的浏览器测试。"""
     install_book(session)
     ensure_chromium(session)
+    build_pdf(session)  # 先于网站：网站复制这份 PDF 并在页眉链接它，浏览器测试检查这个链接
     build_site(session)
-    session.env.update(RNN_BOOK_HTML=str(DOCS_OUT), RNN_BOOK_CHROMIUM=str(CHROMIUM))
+    session.env.update(RNN_BOOK_HTML=str(DOCS_OUT), RNN_BOOK_CHROMIUM=str(CHROMIUM), RNN_BOOK_PDF=str(PDF))
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -209,7 +210,7 @@ def tests(session: nox.Session) -> None:
 def unit(session: nox.Session) -> None:
     """不构建网站，只运行单元测试与 doctest（快速的开发循环）。"""
     install_book(session)
-    session.run("python", "-m", "pytest", "-m", "not browser", *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "not browser and not pdf", *session.posargs)
 
 
 @book_session

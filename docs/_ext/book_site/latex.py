@@ -173,7 +173,9 @@ def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
     link = nodes.reference("", "", internal=True, refuri=f"%{exercise.get('docname', '')}#{exercise['label']}")
     link += _fullwidth_title(exercise.children[0])
     title.children = []
-    title += [link, nodes.Text("的解答")]
+    # 没有题目的练习以数字结尾：“练习 24 的解答”，数字与汉字之间留空格
+    after = "的解答" if _is_wide(link.astext()[-1:] or "的") else " 的解答"
+    title += [link, nodes.Text(after)]
 
 
 # -- 参考文献与链接前的空格 ------------------------------------------------------------------
