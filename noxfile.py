@@ -137,7 +137,9 @@ def missing_tex() -> list[str]:
     missing = [tool for tool in TEX_TOOLS if not shutil.which(tool)]
     if missing:
         return missing
-    found = {Path(p).name for p in subprocess.run(["kpsewhich", *TEX_FILES], capture_output=True, text=True).stdout.split()}
+    found = {
+        Path(p).name for p in subprocess.run(["kpsewhich", *TEX_FILES], capture_output=True, text=True).stdout.split()
+    }
     missing += [name for name in TEX_FILES if name not in found]
     return missing + [font for font in TEX_FONTS if subprocess.run(["fc-list", "-q", font]).returncode != 0]
 
@@ -168,9 +170,21 @@ def build_pdf(session: nox.Session) -> None:
     start = time.monotonic()
     session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-j", "auto", "-b", "latex", "docs", str(LATEX_OUT))
     sphinx_seconds = time.monotonic() - start
-    latexmk = ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error", PDF.with_suffix(".tex").name]
+    latexmk = [
+        "latexmk",
+        "-pdf",
+        "-dvi-",
+        "-ps-",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        PDF.with_suffix(".tex").name,
+    ]
     result = subprocess.run(latexmk, cwd=LATEX_OUT, capture_output=True, text=True, errors="replace")
-    log = PDF.with_suffix(".log").read_text(encoding="utf-8", errors="replace") if PDF.with_suffix(".log").is_file() else ""
+    log = (
+        PDF.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+        if PDF.with_suffix(".log").is_file()
+        else ""
+    )
     if result.returncode != 0:
         errors = "\n".join(latex_errors(log)) or result.stdout[-3000:] + result.stderr[-2000:]
         session.error(f"xelatex 失败（完整日志 {PDF.with_suffix('.log')}）：\n{errors}")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,7 +134,7 @@ def test_solution_moves_to_chapter_end_with_page_references(tex: str) -> None:
     assert r"\label{\detokenize{book-solution:ex-a}}" in chapter
     # 标题用全角括号，解答的标题链回练习
     assert "练习 1（求和还是平均）" in chapter[exercise:solutions]
-    assert r"\hyperref[\detokenize{a:ex-a}]{\sphinxcrossref{练习 1（求和还是平均）}}}的解答" in chapter
+    assert r"\booksolutionhead{{\hyperref[\detokenize{a:ex-a}]{\sphinxcrossref{练习 1（求和还是平均）}}}的解答}" in chapter
 
 
 def test_vector_diagram_replaces_png(tex: str) -> None:
@@ -177,3 +178,17 @@ def test_website_links_the_pdf_only_when_it_exists(tmp_path: Path) -> None:
     assert 'href="rnn-book.pdf"' in page
     assert "下载全书 PDF" in page
     assert (html / "rnn-book.pdf").read_bytes() == b"%PDF-1.5 test"
+
+
+def test_ci_and_pages_install_the_same_tex_packages() -> None:
+    """noxfile.py 的 TEX_PACKAGES、.ci/run 与 Pages 工作流装的是同一组 Debian 包。"""
+    root = Path(__file__).resolve().parents[1]
+    noxfile = (root / "noxfile.py").read_text(encoding="utf-8")
+    block = noxfile[noxfile.index("TEX_PACKAGES = (") : noxfile.index(")", noxfile.index("TEX_PACKAGES = ("))]
+    packages = set(re.findall(r'"([a-z0-9.+-]+)"', block))
+    assert {"texlive-xetex", "latexmk", "fonts-noto-cjk"} <= packages
+    for path in (root / ".ci" / "run", root / ".github" / "workflows" / "pages.yml"):
+        text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+        line = next(line for line in text.splitlines() if "--no-install-recommends" in line)
+        listed = set(line.split("--no-install-recommends", 1)[1].split())
+        assert listed == packages, (path.name, listed ^ packages)

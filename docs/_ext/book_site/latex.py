@@ -1,7 +1,7 @@
 """PDF 版（LaTeX 构建器）：把网站的结构改成一本纸书的结构，并让图在纸上足够清楚。
 
 LaTeX 构建器把首页目录树里的各页拼成一个大文档树，引用解析完后发出 ``doctree-resolved``
-（文档名是首页）。:func:`arrange_book` 在这时调整这棵树，网站不受影响：
+（文档名是首页）。:func:`arrange_book` 在这时调整这棵树，网站不受影响，页面作者什么也不用做：
 
 1. **前言、部分、附录**（:func:`mark_parts`）。首页每个目录树的标题决定它的各页在书里的位置：
    “第…部分”开始一个部分（单独一页的部分标题，书签里是上一级），“附录…”之后的章按 A、B、C
@@ -9,16 +9,22 @@ LaTeX 构建器把首页目录树里的各页拼成一个大文档树，引用�
    这样 PDF 的章号就是正文里写的“第 N 章”：第 1 章是第一部分的第一页，不是快速上手。
 2. **练习的解答**（:func:`collect_solutions`）。网站上解答折叠在练习下面，纸上没有折叠：
    每章的解答移到这一章末尾新起一页的“练习解答”里，练习下注明“解答见第 N 页”，解答的标题
-   链回练习并注明题目所在的页。sphinx-exercise 给练习的 LaTeX 标签是 ``exercise:<标签>``，
+   “练习 N（题目）的解答”链回练习。sphinx-exercise 给练习的 LaTeX 标签是 ``exercise:<标签>``，
    指向练习的引用却写成 ``<文档>:<标签>``（PDF 里成了“??”）：这里在每个练习前补上后一种标签。
 3. **结构图用矢量图**（:func:`use_vector_diagrams`）。``images/`` 里由
    :mod:`rnn_examples.diagrams` 画出的 PNG（RNN1、RNN2）在 PDF 里换成同一段代码画出的 PDF。
+4. **排版细节**：文献条目放回附录“参考文献”（:func:`place_bibliography`，LaTeX 构建器默认把它们
+   收集到全书末尾）；表格按内容分配列宽（:func:`set_table_widths`）；汉字与其后以西文开头的
+   链接之间保留间距（:func:`space_before_links`）。
 
 执行出来的图（:func:`configure_figure_formats`）：内核的 inline 后端除 PNG 外再输出一份 PDF
 （矢量图，任意打印分辨率）。网站只用 PNG，页面不变；myst-nb 为 LaTeX 优先取 PDF。网站与 PDF
-共用同一个执行缓存（``docs/_build/.jupyter_cache``），所以两种输出必须在 HTML 构建执行笔记本时
-就一起生成。矢量图里不写创建时间，重复构建得到相同的输出。缓存里若有加上这一设置之前执行的
-旧结果（只有 PNG），:func:`warn_raster_figures` 发出警告，说明删掉缓存重建即可。
+共用同一个执行缓存（``docs/_build/.jupyter_cache``），所以两种输出必须在执行笔记本时就一起生成，
+无论先构建哪一个。矢量图里不写创建时间，重复执行得到逐字节相同的输出。PDF 里剩下的位图印到
+版心宽不到 300 dpi 时（加上这一设置之前的旧缓存），:func:`warn_raster_figures` 警告并说明怎样重建。
+
+网站上的下载按钮（:func:`offer_book_pdf`、:func:`add_pdf_button`）：HTML 构建时
+``docs/_build/latex/rnn-book.pdf`` 已经存在，才复制它并在每页页眉放一个“下载全书 PDF”按钮。
 
 版式与字体在同目录的 ``rnnbook.sty``；构建命令是 ``nox -s pdf``。
 """
@@ -147,22 +153,41 @@ def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
         chapter = next(iter(sof.findall(nodes.section)), None)
         # 只取这一页自己的解答（不含它的目录树里嵌套的页）。inline_all_toctrees 没有更新
         # 各页顶层节点的 parent，所以这里只能从上往下找，不能从解答往上找所在的页。
-        nested = {id(n) for inner in sof.findall(addnodes.start_of_file, include_self=False) for n in inner.findall(solution_node)}
+        nested = {
+            id(n)
+            for inner in sof.findall(addnodes.start_of_file, include_self=False)
+            for n in inner.findall(solution_node)
+        }
         own = [n for n in sof.findall(solution_node) if id(n) not in nested]
         if chapter is None or not own:
             continue
         chapter += _raw(r"\booksolutions" + "\n")
         for solution in own:
             solution.parent.remove(solution)
-            chapter += _raw(_label(f"book-solution:{solution['target_label']}") + "\n")
-            chapter += solution
             exercise = exercises.get(solution["target_label"])
-            if exercise is None:
-                continue
-            _retitle_solution(solution, exercise)
-            exercise += _raw(rf"\booksolutionpage{{book-solution:{solution['target_label']}}}" + "\n")
+            if exercise is not None:
+                _retitle_solution(solution, exercise)
+                exercise += _raw(rf"\booksolutionpage{{book-solution:{solution['target_label']}}}" + "\n")
+            chapter += _unboxed_solution(solution, sof["docname"])
             moved += 1
     return moved
+
+
+def _unboxed_solution(solution: nodes.Element, docname: str) -> list[nodes.Node]:
+    """解答不再套在提示框里：一行黑体标题加上正文。
+
+    “练习解答”一节里全是解答，不需要框来区分；框里的代码块跨页时，LaTeX 的嵌套框会把最后
+    几行挤进页脚（日志里的 Overfull \\vbox）。
+    """
+    labels = [f"book-solution:{solution['target_label']}"]
+    if solution.get("label"):
+        labels.append(f"{docname}:{solution['label']}")  # sphinx-exercise 给解答的标签
+    title, *body = solution.children
+    head = nodes.paragraph()
+    head += _raw("".join(_label(name) for name in labels) + r"\booksolutionhead{")
+    head += title.children if isinstance(title, nodes.title) else [title]
+    head += _raw("}")
+    return [head, *body]
 
 
 def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
@@ -238,7 +263,9 @@ def set_table_widths(tree: nodes.document) -> None:
                 min(max(max(map(_longest_word, column)) + 2, min(8, max(map(_display_width, column)) + 3)), 20)
                 for column in cells
             ]
-            wanted = [max(sum(map(_display_width, column)) / len(rows), low) for column, low in zip(cells, least, strict=True)]
+            wanted = [
+                max(sum(map(_display_width, column)) / len(rows), low) for column, low in zip(cells, least, strict=True)
+            ]
             if sum(wanted) > _LINE_UNITS and sum(least) < _LINE_UNITS:
                 extra = (_LINE_UNITS - sum(least)) / (sum(wanted) - sum(least))
                 wanted = [low + (want - low) * extra for low, want in zip(least, wanted, strict=True)]
