@@ -1,4 +1,4 @@
-"""本书的 nox 会话：构建网站、运行测试、检查代码、更新锁定文件。
+"""本书的 nox 会话：构建网站与 PDF、运行测试、检查代码、更新锁定文件。
 
 每个会话一个由 nox 管理的虚拟环境（``.nox/<会话名>``，Python 3.11），用 uv 按锁定文件
 ``requirements/lock.txt`` 安装；没有 uv 的机器退回 virtualenv + pip。uv 把包缓存起来并以硬链接
@@ -12,8 +12,11 @@ pip 的源（``PIP_FIND_LINKS`` 等）在对应的 ``UV_*`` 变量未设置时�
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -30,6 +33,34 @@ REQUIREMENTS = ROOT / "requirements" / "book.in"
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
 CHROMIUM = Path(os.environ.get("RNN_BOOK_CHROMIUM", "/usr/bin/chromium"))
+LATEX_OUT = ROOT / "docs" / "_build" / "latex"
+PDF = LATEX_OUT / "rnn-book.pdf"
+# PDF 版用的 Debian 包：xelatex 与 Sphinx 要的宏包、xeCJK、latexmk，字体（理由见
+# docs/_ext/book_site/rnnbook.sty），测试用的 poppler（pdffonts、pdftotext、pdfimages）
+TEX_PACKAGES = (
+    "texlive-xetex",
+    "texlive-latex-extra",
+    "texlive-fonts-recommended",
+    "texlive-lang-chinese",
+    "latexmk",
+    "fonts-noto-cjk",
+    "fonts-texgyre",
+    "fonts-texgyre-math",
+    "fonts-dejavu-core",
+    "poppler-utils",
+)
+TEX_TOOLS = ("xelatex", "latexmk", "kpsewhich", "fc-list", "pdfinfo", "pdffonts", "pdftotext", "pdfimages")
+TEX_FILES = ("xeCJK.sty", "unicode-math.sty", "titlesec.sty", "tabulary.sty", "newunicodechar.sty")
+TEX_FONTS = (
+    "Noto Serif CJK SC",
+    "Noto Sans CJK SC",
+    "Noto Sans Mono CJK SC",
+    "AR PL KaitiM GB",
+    "TeX Gyre Termes",
+    "TeX Gyre Heros",
+    "TeX Gyre Termes Math",
+    "DejaVu Sans Mono",
+)
 TORCH_CPU_LINKS = "https://download.pytorch.org/whl/cpu/torch/"
 # pip 的源 -> uv 的同义变量（都是以空格分隔的列表）
 PIP_TO_UV = {
@@ -101,13 +132,91 @@ def ensure_chromium(session: nox.Session) -> None:
         )
 
 
+def missing_tex() -> list[str]:
+    """PDF 版缺的程序、LaTeX 宏包与字体（空列表表示都有）。"""
+    missing = [tool for tool in TEX_TOOLS if not shutil.which(tool)]
+    if missing:
+        return missing
+    found = {
+        Path(p).name for p in subprocess.run(["kpsewhich", *TEX_FILES], capture_output=True, text=True).stdout.split()
+    }
+    missing += [name for name in TEX_FILES if name not in found]
+    return missing + [font for font in TEX_FONTS if subprocess.run(["fc-list", "-q", font]).returncode != 0]
+
+
+def ensure_tex(session: nox.Session) -> None:
+    """PDF 版用 Debian 的 TeX Live 与字体；缺了且能 apt-get（root）就装上，否则说明后停止。"""
+    if not missing_tex():
+        return
+    apt_get = shutil.which("apt-get")
+    if apt_get and hasattr(os, "geteuid") and os.geteuid() == 0:
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run(apt_get, "update", "-qq", external=True, env=apt_env)
+        install = [apt_get, "install", "-y", "-qq", "--no-install-recommends", *TEX_PACKAGES]
+        session.run(*install, external=True, env=apt_env)
+    if missing := missing_tex():
+        session.error(
+            f"PDF 版缺少 {', '.join(missing)}：请安装 Debian/Ubuntu 的 "
+            f"sudo apt-get install --no-install-recommends {' '.join(TEX_PACKAGES)}"
+        )
+
+
+def build_pdf(session: nox.Session) -> None:
+    """Sphinx 的 LaTeX 构建器（与网站共用执行缓存）+ latexmk/xelatex → docs/_build/latex/rnn-book.pdf。
+
+    LaTeX 出错时显示日志里的错误段落后停止；成功时报告页数、大小、用时与日志里的问题计数。
+    """
+    ensure_tex(session)
+    start = time.monotonic()
+    session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-j", "auto", "-b", "latex", "docs", str(LATEX_OUT))
+    sphinx_seconds = time.monotonic() - start
+    latexmk = [
+        "latexmk",
+        "-pdf",
+        "-dvi-",
+        "-ps-",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        PDF.with_suffix(".tex").name,
+    ]
+    result = subprocess.run(latexmk, cwd=LATEX_OUT, capture_output=True, text=True, errors="replace")
+    log = (
+        PDF.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+        if PDF.with_suffix(".log").is_file()
+        else ""
+    )
+    if result.returncode != 0:
+        errors = "\n".join(latex_errors(log)) or result.stdout[-3000:] + result.stderr[-2000:]
+        session.error(f"xelatex 失败（完整日志 {PDF.with_suffix('.log')}）：\n{errors}")
+    pages = re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(PDF)], capture_output=True, text=True).stdout)
+    session.log(
+        f"{PDF.relative_to(ROOT)}：{pages.group(1) if pages else '?'} 页，{PDF.stat().st_size / 1e6:.1f} MB；"
+        f"Sphinx {sphinx_seconds:.0f} s + xelatex {time.monotonic() - start - sphinx_seconds:.0f} s；日志中 "
+        f"缺字 {log.count('Missing character')}、未定义的引用 {len(re.findall(r'Reference .* undefined', log))}、"
+        f"过宽的行 {len(re.findall(r'^Overfull .hbox', log, re.M))}"
+    )
+
+
+def latex_errors(log: str) -> list[str]:
+    """LaTeX 日志里每个错误（以 “!” 开头的行）及其后到出错行号 “l.N” 为止的几行。"""
+    lines = log.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        if line.startswith("!"):
+            block = lines[index : index + 8]
+            end = next((i for i, text in enumerate(block) if re.match(r"l\.\d+", text)), len(block) - 1)
+            found.extend([*block[: end + 1], ""])
+    return found
+
+
 @book_session
 def tests(session: nox.Session) -> None:
-    """构建网站，再运行全部测试：单元测试、doctest 与无头 Chromium 里的浏览器测试。"""
+    """构建 PDF 与网站，再运行全部测试：单元测试、doctest、PDF 与无头 Chromium 里的浏览器测试。"""
     install_book(session)
     ensure_chromium(session)
+    build_pdf(session)  # 先于网站：网站复制这份 PDF 并在页眉链接它，浏览器测试检查这个链接
     build_site(session)
-    session.env.update(RNN_BOOK_HTML=str(DOCS_OUT), RNN_BOOK_CHROMIUM=str(CHROMIUM))
+    session.env.update(RNN_BOOK_HTML=str(DOCS_OUT), RNN_BOOK_CHROMIUM=str(CHROMIUM), RNN_BOOK_PDF=str(PDF))
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -115,7 +224,7 @@ def tests(session: nox.Session) -> None:
 def unit(session: nox.Session) -> None:
     """不构建网站，只运行单元测试与 doctest（快速的开发循环）。"""
     install_book(session)
-    session.run("python", "-m", "pytest", "-m", "not browser and not reader", *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "not browser and not reader and not pdf", *session.posargs)
 
 
 @book_session
@@ -123,6 +232,13 @@ def docs(session: nox.Session) -> None:
     """构建 HTML 版的书到 docs/_build/html（零警告，执行全部代码单元）。"""
     install_book(session)
     build_site(session, *session.posargs)
+
+
+@book_session
+def pdf(session: nox.Session) -> None:
+    """构建 PDF 版的书到 docs/_build/latex/rnn-book.pdf（xelatex，与网站共用执行缓存）。"""
+    install_book(session)
+    build_pdf(session)
 
 
 @nox.session(name="docs-live", python=PYTHON, download_python="never", default=False)

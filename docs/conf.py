@@ -127,6 +127,33 @@ book_search_reference_pages = ["appendix/*"]
 # 上用它的规范地址；本地构建没有地址，安装单元改为说明怎样从仓库克隆安装。
 book_site_url = os.environ.get("RNN_BOOK_SITE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 
+# -- PDF（LaTeX）------------------------------------------------------------------
+# nox -s pdf：Sphinx 的 LaTeX 构建器 + xelatex（latexmk），输出 docs/_build/latex/rnn-book.pdf。
+# 版式与字体在 _ext/book_site/rnnbook.sty（每项设置注明理由），文档结构（部分、附录、练习解答、
+# 矢量图）由 book_site.latex 在组装全书时调整。toctree_only：首页的导言是网站的话，PDF 只取目录树。
+latex_engine = "xelatex"
+latex_documents = [("index", "rnn-book.tex", project, author, "manual", True)]
+latex_docclass = {"manual": "book"}  # book：\frontmatter / \mainmatter，前言不编号、罗马页码
+latex_additional_files = ["_ext/book_site/rnnbook.sty"]
+latex_show_urls = "footnote"  # 纸上点不了链接：外部网址印在脚注里
+latex_domain_indices = False  # 不要“Python 模块索引”：附录 API 参考已按模块排列
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "classoptions": ",oneside,openany",  # 屏幕与家用打印机：不留空白页
+    # 书签里的公式（如节标题中的 δ_t）：hyperref 的 psdextra 把数学符号换成 Unicode 字符
+    "passoptionstopackages": r"\PassOptionsToPackage{psdextra}{hyperref}",
+    "babel": "",  # 中文由 xeCJK 处理，图表名等由 rnnbook.sty 设置
+    "fontpkg": "",  # 字体全部在 rnnbook.sty（不用 Sphinx 默认的 FreeFont）
+    "fncychap": "",  # 章标题“第 N 章”由 rnnbook.sty 用 titlesec 排
+    "makeindex": "",  # 不要索引：术语表就是本书的术语索引，xindy 也不会按拼音排中文
+    "printindex": "",
+    "sphinxsetup": "hmargin={25mm,25mm}, vmargin={25mm,25mm}, verbatimforcewraps=true",
+    "preamble": r"\newcommand{\booksubtitle}{一本每个例子都会运行的中文书}\usepackage{rnnbook}",
+    "maketitle": r"\bookmaketitle",
+    "tableofcontents": r"\booktableofcontents",
+}
+
 # -- 404 页 ---------------------------------------------------------------------
 # 404 页里的链接是以此开头的绝对地址：本地与用户站点是 "/"，GitHub 项目站点是 "/<仓库名>/"
 # （工作流从 actions/configure-pages 的 base_path 得到），Read the Docs 上由扩展自己推断。

@@ -5,6 +5,7 @@
 - :mod:`book_site.package`：随网站发布本书包的 wheel 与固定版本的依赖清单。
 - :mod:`book_site.search`：中文搜索（汉字二元组索引、词频、参考页降序），JS 词干器修正，增量构建后保留索引条目。
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
+- :mod:`book_site.latex`：PDF 版（LaTeX 构建器）的全书结构与矢量图。
 
 另有一条与第三方扩展有关的声明（:func:`declare_parallel_safe`）。
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import downloads, notebooks, package, pages, search
+from . import downloads, latex, notebooks, package, pages, search
 
 # 已核实只在构建结束时复制文件、与读取文档无关，却没有声明 parallel_read_safe 的扩展
 _PARALLEL_SAFE_EXTENSIONS = ("sphinx-mathjax-offline",)
@@ -37,5 +38,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     package.setup(app)
     search.setup(app)
     pages.setup(app)
+    latex.setup(app)  # PDF 版：全书结构、矢量图（见 book_site.latex）
     declare_parallel_safe(app)
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
