@@ -15,7 +15,7 @@ PyTorch 的 ``nn.RNN(bidirectional=True)`` 把后向的参数命名为
 1. :func:`scan`：一个 ``RNNCell`` 沿时间正向或反向扫一遍。
 2. :class:`BiRNN`：逐层、逐方向调用 :func:`scan`，输出与 ``nn.RNN(bidirectional=True)``
    相同；:meth:`BiRNN.from_rnn` 复制一个 ``nn.RNN`` 的权重。
-3. :class:`RNNTagger`：``nn.RNN``（单向或双向）加一个逐步的线性层，每一步都给出预测。
+3. :class:`RNNTagger`：``nn.RNN`` （单向或双向）加一个逐步的线性层，每一步都给出预测。
 
 形状记号：``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``H`` 每个方向的隐藏状态维数，
 ``L`` 层数，``O`` 输出维数。
@@ -40,7 +40,7 @@ __all__ = ["BiRNN", "RNNTagger", "scan"]
 def scan(
     cell: nn.Module, x: torch.Tensor, s0: torch.Tensor, *, reverse: bool = False
 ) -> torch.Tensor:
-    r"""用 ``cell``（一个 :class:`~rnn_examples.models.RNNCell`）沿时间扫一遍 ``x``，
+    r"""用 ``cell`` （一个 :class:`~rnn_examples.models.RNNCell`）沿时间扫一遍 ``x``，
     返回每一步的状态（按时间顺序排列）。
 
     ``reverse=False`` 时 :math:`t = 1, \dots, T`，每步用 :math:`s_{t-1}`；
@@ -92,12 +92,12 @@ class BiRNN(nn.Module):
         input_size: 输入特征数 ``D``。
         hidden_size: 每个方向的隐藏状态维数 ``H``。
         num_layers: 层数 ``L``，默认 1。
-        nonlinearity: 激活函数 ``f``，``"tanh"``（默认）或 ``"relu"``。
+        nonlinearity: 激活函数 ``f``，``"tanh"`` （默认）或 ``"relu"``。
 
     形状:
-        - ``x``: ``(B, T, D)``；``h0``: ``(2L, B, H)`` 或 ``None``（全为 0），
+        - ``x``: ``(B, T, D)``；``h0``: ``(2L, B, H)`` 或 ``None`` （全为 0），
           第 ``2l`` 行给第 ``l`` 层前向、第 ``2l + 1`` 行给后向。
-        - 返回 ``(out, h_n)``：``(B, T, 2H)`` 是最后一层每一步的拼接状态，
+        - 返回: ``(out, h_n)``。``(B, T, 2H)`` 是最后一层每一步的拼接状态，
           前 ``H`` 维是前向、后 ``H`` 维是后向；``(2L, B, H)`` 是每层每个方向
           最后算出的状态（前向在 ``t = T``，后向在 ``t = 1``）。
 
@@ -180,7 +180,7 @@ class BiRNN(nn.Module):
         ``weight_ih_l{l}_reverse`` 等复制到 ``backward_cells[l]``。
 
         Raises:
-            TypeError: ``rnn`` 不是 ``nn.RNN``（``nn.LSTM``、``nn.GRU`` 也不行）。
+            TypeError: ``rnn`` 不是 ``nn.RNN`` （``nn.LSTM``、``nn.GRU`` 也不行）。
             ValueError: ``rnn`` 不是双向、不是 ``batch_first=True`` 或没有偏置。
         """
         if not isinstance(rnn, nn.RNN):
@@ -212,7 +212,7 @@ class BiRNN(nn.Module):
 
 
 class RNNTagger(nn.Module):
-    r"""序列标注：``nn.RNN``（单向或双向）加一个作用在每一步上的线性层。
+    r"""序列标注：``nn.RNN`` （单向或双向）加一个作用在每一步上的线性层。
 
     .. math::
 

@@ -13,7 +13,7 @@ r"""第 11 章的字符级语言模型：词表、小批量、模型、训练、
 4. :func:`perplexity`：逐字符平均交叉熵的指数
    :math:`\mathrm{PPL} = \exp\big(-\frac1N \sum_t \log P(c_{t+1} \mid c_{\le t})\big)`。
 5. :func:`train_charlm`：Adam、梯度裁剪；顺序小批量时状态跨批传递并
-   ``detach``（截断 BPTT）。
+   ``detach`` （截断 BPTT）。
 6. :func:`softmax_with_temperature` 与 :func:`generate`：按温度 :math:`\tau`
    采样生成文本。
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import torch
@@ -110,8 +109,8 @@ class Vocabulary:
             )
         return torch.tensor([self.index[c] for c in text], dtype=torch.long)
 
-    def decode(self, ids: torch.Tensor | Iterable[int]) -> str:
-        """编号（张量或整数序列）-> 字符串。"""
+    def decode(self, ids: torch.Tensor | list[int]) -> str:
+        """编号（一维张量或整数列表）-> 字符串。"""
         values = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
         return "".join(self.tokens[i] for i in values)
 
@@ -181,7 +180,7 @@ def sequential_batches(
 
     形状:
         - ``tokens``: ``(N,)``。
-        - 返回 ``(x, y)``：都是 ``(C, B, k)``，``C`` 为块数，``x[i]`` 是第 ``i`` 批。
+        - 返回: ``(x, y)``，都是 ``(C, B, k)``，``C`` 为块数，``x[i]`` 是第 ``i`` 批。
 
     Raises:
         TypeError: ``tokens`` 不是一维 ``torch.long`` 张量，或尺寸不是整数。
@@ -228,22 +227,23 @@ class CharLM(nn.Module):
         z_t = V s_t + b_y, \qquad
         P(c_{t+1} = j \mid c_{\le t}) = \mathrm{softmax}(z_t)_j
 
-    :math:`E` 是 ``embedding.weight``（形状 ``(|V|, D)``），查表 ``E[c_t]`` 等于
-    独热向量乘以 :math:`E`。循环层是 ``nn.RNN``（tanh，式 (1)）或 ``nn.GRU``，
+    :math:`E` 是 ``embedding.weight`` （形状 ``(|V|, D)``），查表 ``E[c_t]`` 等于
+    独热向量乘以 :math:`E`。循环层是 ``nn.RNN`` （tanh，式 (1)）或 ``nn.GRU``，
     ``batch_first=True``。:math:`z_t` 是未归一化的得分（logits），交叉熵由
     ``torch.nn.functional.cross_entropy`` 计算。
 
     Args:
         vocab_size: 词表大小 :math:`|\mathcal{V}|`。
-        embedding_dim: 嵌入维数 ``D``（:math:`x_t` 的维数）。
+        embedding_dim: 嵌入维数 ``D`` （:math:`x_t` 的维数）。
         hidden_size: 隐藏状态维数 ``H``。
-        kind: ``"rnn"``（默认）或 ``"gru"``。
+        kind: ``"rnn"`` （默认）或 ``"gru"``。
         num_layers: 循环层数 ``L``，默认 1。
 
     形状:
         - ``tokens``: ``(B, T)``，``torch.long`` 的字符编号。
-        - ``state``: ``(L, B, H)`` 或 ``None``（即 :math:`s_0 = 0`）。
-        - 返回 ``(logits, state)``：``(B, T, |V|)`` 与 ``(L, B, H)``（最后一步的状态）。
+        - ``state``: ``(L, B, H)`` 或 ``None`` （即 :math:`s_0 = 0`）。
+        - 返回: ``(logits, state)``，``(B, T, |V|)`` 与 ``(L, B, H)``，
+          后者是最后一步的状态。
 
     Raises:
         TypeError: 尺寸不是整数，或 ``tokens`` 不是整数张量。
@@ -457,7 +457,7 @@ def train_charlm(
     eval_every: int | None = None,
     restore_best: bool = False,
 ) -> TrainLog:
-    """用逐字符交叉熵训练 ``model``（原地修改参数，Adam），返回 :class:`TrainLog`。
+    """用逐字符交叉熵训练 ``model`` （原地修改参数，Adam），返回 :class:`TrainLog`。
 
     - ``sequential=True``：按 :func:`sequential_batches` 的顺序依次取块；上一块最后的
       状态作为下一块的初始状态，但先 ``detach``：前向的信息跨块传下去，梯度只在

@@ -13,7 +13,8 @@ r"""第 11 章的语料：本书自己的中文正文，从 MyST 源文件中确
 
 书的正文会随着修订而变，第 11 章的每个数字（字符数、词表大小、困惑度）都取决于语料，
 所以书中训练用的是随包发布的快照 ``rnn_examples/data/book_corpus.txt``
-（:func:`load_corpus`），取自第 1–10 章、快速上手页与附录。需要时可以重新生成::
+（:func:`load_corpus`），取自当时网站上的全部页面（首页、快速上手、第 1–10 章、
+附录与 404 页）。需要时可以重新生成::
 
     python -m rnn_examples.corpus docs rnn_examples/data/book_corpus.txt
 
@@ -203,8 +204,9 @@ def extract_prose(markdown: str) -> str:
     return "".join(t + "\n" for t in kept)
 
 
-def build_corpus(docs: str | Path) -> str:
-    """按相对路径排序，抽取 ``docs`` 下全部 ``.md`` 的正文并首尾相接。
+def build_corpus(docs: object) -> str:
+    """按相对路径排序，抽取目录 ``docs`` （``str`` 或 ``pathlib.Path``）下全部 ``.md``
+    的正文并首尾相接。
 
     跳过构建目录 ``_build`` 与以点开头的目录（例如执行缓存）。
     结果只取决于这些文件的内容。
