@@ -1,6 +1,6 @@
 r"""第 11 章的字符级语言模型：词表、小批量、模型、训练、困惑度与采样。
 
-语言模型给出下一个字符的条件分布 :math:`P(c_{t+1} \mid c_1, \dots, c_t)`。
+语言模型给出下一个字符的条件分布 :math:`p(c_{t+1} \mid c_1, \dots, c_t)`。
 自下而上：
 
 1. :class:`Vocabulary`：字符与编号互相转换，词表 :math:`\mathcal{V}`，
@@ -11,7 +11,7 @@ r"""第 11 章的字符级语言模型：词表、小批量、模型、训练、
 3. :class:`CharLM`：嵌入矩阵 :math:`E`、循环层（``nn.RNN`` 或 ``nn.GRU``）、
    输出层 :math:`V, b_y`，每一步给出 :math:`|\mathcal{V}|` 个得分（logits）。
 4. :func:`perplexity`：逐字符平均交叉熵的指数
-   :math:`\mathrm{PPL} = \exp\big(-\frac1N \sum_t \log P(c_{t+1} \mid c_{\le t})\big)`。
+   :math:`\mathrm{PPL} = \exp\big(-\frac1N \sum_t \log p(c_{t+1} \mid c_{\le t})\big)`。
 5. :func:`train_charlm`：Adam、梯度裁剪；顺序小批量时状态跨批传递并
    ``detach`` （截断 BPTT）。
 6. :func:`softmax_with_temperature` 与 :func:`generate`：按温度 :math:`\tau`
@@ -225,7 +225,7 @@ class CharLM(nn.Module):
 
         x_t = E[c_t], \qquad s_t = \mathrm{RNN}(x_t, s_{t-1}), \qquad
         z_t = V s_t + b_y, \qquad
-        P(c_{t+1} = j \mid c_{\le t}) = \mathrm{softmax}(z_t)_j
+        p(c_{t+1} = j \mid c_{\le t}) = \mathrm{softmax}(z_t)_j
 
     :math:`E` 是 ``embedding.weight`` （形状 ``(|V|, D)``），查表 ``E[c_t]`` 等于
     独热向量乘以 :math:`E`。循环层是 ``nn.RNN`` （tanh，式 (1)）或 ``nn.GRU``，
@@ -349,7 +349,7 @@ def perplexity(model: CharLM, tokens: torch.Tensor, *, chunk: int = 256) -> floa
     .. math::
 
         \mathrm{PPL} = \exp\Big(-\frac{1}{N-1} \sum_{t=1}^{N-1}
-        \log P(c_{t+1} \mid c_1, \dots, c_t)\Big)
+        \log p(c_{t+1} \mid c_1, \dots, c_t)\Big)
 
     文本按 ``chunk`` 分块送进模型，状态在块之间传递，所以结果与一次读完整段相同
     （分块只是为了限制内存）。计算时不记录梯度，也不改变模型的训练/评估模式。
@@ -387,7 +387,7 @@ def unigram_perplexity(
 ) -> float:
     r"""一元（unigram）基线：不看上下文，每个位置都用训练集的字符频率。
 
-    加一平滑 :math:`P(c) = (n_c + 1) / (N + |\mathcal{V}|)`，训练集中没出现过的字符
+    加一平滑 :math:`p(c) = (n_c + 1) / (N + |\mathcal{V}|)`，训练集中没出现过的字符
     也有非零概率。返回它在 ``test`` 上的困惑度（``test`` 的每个字符都计入）。
 
     Example:
@@ -462,7 +462,8 @@ def train_charlm(
     - ``sequential=True``：按 :func:`sequential_batches` 的顺序依次取块；上一块最后的
       状态作为下一块的初始状态，但先 ``detach``：前向的信息跨块传下去，梯度只在
       ``chunk`` 步之内回传（截断 BPTT）。遍历完一遍数据后状态重置为 0。
-    - ``sequential=False``：每一步用 :func:`random_batch` 随机抽块，从零状态开始。
+    - ``sequential=False``：每一步用 :func:`random_batch` 随机抽块，从零状态开始；
+      抽取用种子为 ``seed`` 的随机数生成器。
 
     每一步的目标都是真实的下一个字符，不是模型自己的预测（教师强制）。
     给出 ``eval_tokens`` 与 ``eval_every`` 时，每 ``eval_every`` 步（以及第 0 步之前）
@@ -540,7 +541,7 @@ def train_charlm(
             logits.reshape(-1, model.vocab_size), y.reshape(-1)
         )
         optim.zero_grad()
-        torch.autograd.backward(loss)
+        torch.autograd.backward(loss)  # 即 loss.backward()
         norm = nn.utils.clip_grad_norm_(
             model.parameters(), math.inf if max_norm is None else max_norm
         )
