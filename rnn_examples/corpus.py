@@ -122,7 +122,7 @@ def extract_prose(markdown: str) -> str:
         ...
         ... $$
         ... s_t = f(a_t)
-        ... $$ (eq-demo)
+        ... $$
         ...
         ... ```{exercise} 一道题
         ... :label: ex-demo
