@@ -67,7 +67,13 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_custom_sections = [("形状", "params_style")]
 # 没有网络，不用 intersphinx；torch 的类型无法交叉引用
-nitpick_ignore_regex = [("py:class", r"torch\..*"), ("py:class", r"nn\..*"), ("py:class", r"matplotlib\..*")]
+nitpick_ignore_regex = [
+    ("py:class", r"torch\..*"),
+    ("py:class", r"nn\..*"),
+    ("py:class", r"matplotlib\..*"),
+    ("py:class", r"os\.PathLike.*"),
+    ("py:class", r"(pathlib\.)?Path"),
+]
 
 # -- HTML --------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -49,8 +49,7 @@ DPI = 200
 """PNG 的分辨率（每英寸点数）：高 DPI，在高分屏上也清楚。"""
 
 FILENAMES = {"folded": "RNN1.png", "unrolled": "RNN2.png", "bptt": "BPTT.png"}
-"""三张图的文件名；前两张与原始笔记引用的 ``images/RNN1.png``、``images/RNN2.png``
-相同。"""
+"""三张图的文件名：书中的图 RNN1（折叠）、RNN2（展开）与 BPTT（计算图）。"""
 
 _INK = "#1f2328"  # 线条与文字：深灰，白底上对比度高
 _FILL = {

@@ -83,13 +83,16 @@ class Query:
 
 
 def _visible_text(node: object) -> str:
-    """节点里读者看得见的正文：去掉标题的“#”链接、公式与脚本。"""
+    """节点里读者看得见的正文：去掉标题的“#”链接与脚本，公式换成一个断开短语的记号。"""
     from bs4 import BeautifulSoup, Tag
 
     assert isinstance(node, Tag)
     clone = BeautifulSoup(str(node), "html.parser")
-    for junk in clone.select("a.headerlink, span.math, div.math, script, style"):
+    for junk in clone.select("a.headerlink, script, style"):
         junk.decompose()
+    # 公式不进索引，在它两边断开：“通过 $s_{t-1}$ 的”里没有“过的”这个短语
+    for formula in clone.select("span.math, div.math"):
+        formula.replace_with(" \u00b6 ")
     return clone.get_text()
 
 
