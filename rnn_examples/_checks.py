@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 
 NONLINEARITIES = ("tanh", "relu")
@@ -23,14 +25,27 @@ def check_positive_int(name: str, value: object) -> int:
     return value
 
 
+def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
+    """检查 ``value`` 是 ``choices`` 中的一个名字，返回它本身。
+
+    >>> check_choice("kind", "gru", ("rnn", "lstm", "gru"))
+    'gru'
+    >>> check_choice("kind", "cnn", ("rnn", "lstm", "gru"))
+    Traceback (most recent call last):
+        ...
+    ValueError: kind 应为 'rnn'、'lstm' 或 'gru'，实际收到 'cnn'
+    """
+    names = tuple(choices)
+    if not isinstance(value, str) or value not in names:
+        *others, last = map(repr, names)
+        expected = f"{'、'.join(others)} 或 {last}" if others else last
+        raise ValueError(f"{name} 应为 {expected}，实际收到 {value!r}")
+    return value
+
+
 def check_nonlinearity(value: object) -> str:
     """检查激活函数名是 ``"tanh"`` 或 ``"relu"``（与 ``torch.nn.RNN`` 一致）。"""
-    if value not in NONLINEARITIES:
-        raise ValueError(
-            f"nonlinearity 应为 {' 或 '.join(map(repr, NONLINEARITIES))}，"
-            f"实际收到 {value!r}"
-        )
-    return str(value)
+    return check_choice("nonlinearity", value, NONLINEARITIES)
 
 
 def check_float_tensor(
@@ -69,6 +84,16 @@ def check_size(
             f"{name} 的第 {dim % value.dim()} 维（{meaning}）应为 {expected}，"
             f"实际为 {actual}（形状 {tuple(value.shape)}）"
         )
+
+
+def check_sequence(value: object, input_size: int) -> torch.Tensor:
+    """检查模型的输入序列 ``x``：批在前的 ``(B, T, D)`` 浮点张量。
+
+    ``D`` 须等于 ``input_size``。
+    """
+    x = check_float_tensor("x", value, ndim=3, layout="(B, T, D)")
+    check_size("x", x, -1, input_size, "输入特征数 D")
+    return x
 
 
 def check_real(

@@ -14,8 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_positive_int, check_size
-from .models import _check_sequence
+from ._checks import check_positive_int, check_sequence, check_size
 
 __all__ = ["FlattenMLP", "MeanPoolMLP"]
 
@@ -67,7 +66,7 @@ class MeanPoolMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D)`` 的序列先对时间维取平均，再经过感知机，返回 ``(B, O)``。"""
-        x = _check_sequence(x, self.input_size)
+        x = check_sequence(x, self.input_size)
         y_hat: torch.Tensor = self.mlp(x.mean(dim=1))  # (B, T, D) -> (B, D) -> (B, O)
         return y_hat
 
@@ -124,8 +123,7 @@ class FlattenMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D)`` 的序列展平成 ``(B, T*D)``，再经过感知机，返回 ``(B, O)``。"""
-        check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
+        x = check_sequence(x, self.input_size)
         check_size("x", x, 1, self.seq_len, "构造时的 seq_len")
-        check_size("x", x, 2, self.input_size, "输入特征数 D")
         y_hat: torch.Tensor = self.mlp(x.flatten(start_dim=1))  # (B, T*D) -> (B, O)
         return y_hat

@@ -33,9 +33,10 @@ from ._checks import (
     check_float_tensor,
     check_nonlinearity,
     check_positive_int,
+    check_sequence,
     check_size,
 )
-from .models import SimpleRNN
+from .models import ACTIVATIONS, DERIVATIVES, SimpleRNN
 
 PARAM_NAMES = ("U", "W", "V", "b_h", "b_y")
 
@@ -165,12 +166,13 @@ def _check_inputs(
     params: RNNParams,
     x: torch.Tensor,
     y: torch.Tensor | None,
-    truncation: int | None,
+    nonlinearity: str,
+    truncation: int | None = None,
 ) -> None:
     if not isinstance(params, RNNParams):
         raise TypeError(f"params 应为 RNNParams，实际收到 {type(params).__name__}")
-    check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-    check_size("x", x, -1, params.U.shape[1], "输入特征数 D")
+    check_sequence(x, params.U.shape[1])
+    check_nonlinearity(nonlinearity)
     if y is not None:
         check_float_tensor("y", y, ndim=3, layout="(B, T, O)")
         check_size("y", y, 0, x.shape[0], "批大小 B，须与 x 相同")
@@ -178,24 +180,6 @@ def _check_inputs(
         check_size("y", y, 2, params.V.shape[0], "输出维数 O")
     if truncation is not None:
         check_positive_int("truncation", truncation)
-
-
-def activation_derivative(
-    states: torch.Tensor, nonlinearity: str = "tanh"
-) -> torch.Tensor:
-    r"""用状态 :math:`s_t = f(a_t)` 表示的导数 :math:`f'(a_t)`。
-
-    tanh 为 :math:`1 - s_t^2`，relu 为 :math:`1[s_t>0]`。
-
-    Example:
-        >>> import torch
-        >>> from rnn_examples.bptt import activation_derivative
-        >>> activation_derivative(torch.tanh(torch.tensor([0.0, 1.0])))
-        tensor([1.0000, 0.4200])
-    """
-    if check_nonlinearity(nonlinearity) == "tanh":
-        return 1 - states**2
-    return (states > 0).to(states.dtype)
 
 
 def forward(
@@ -217,14 +201,12 @@ def forward(
         >>> tuple(states.shape), tuple(outputs.shape)
         ((5, 7, 4), (5, 7, 2))
     """
-    _check_inputs(params, x, None, None)
-    activation = (
-        torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
-    )
+    _check_inputs(params, x, None, nonlinearity)
+    f = ACTIVATIONS[nonlinearity]
     s = x.new_zeros(x.shape[0], params.W.shape[0])  # s_0: (B, H)
     states = []
     for t in range(x.shape[1]):
-        s = activation(x[:, t] @ params.U.T + s @ params.W.T + params.b_h)  # 公式 (1)
+        s = f(x[:, t] @ params.U.T + s @ params.W.T + params.b_h)  # 公式 (1)
         states.append(s)
     states_tensor = torch.stack(states, dim=1)  # (B, T, H)
     return states_tensor, states_tensor @ params.V.T + params.b_y  # 公式 (2)，g 为恒等
@@ -261,10 +243,10 @@ def bptt(
         >>> torch.testing.assert_close(hand.grads, auto.grads)
         >>> torch.testing.assert_close(hand.deltas, auto.deltas)
     """
-    _check_inputs(params, x, y, truncation)
+    _check_inputs(params, x, y, nonlinearity, truncation)
     states, outputs = forward(params, x, nonlinearity)
     errors = outputs - y  # e_t = ŷ_t − y_t: (B, T, O)
-    derivative = activation_derivative(states, nonlinearity)  # f'(a_t): (B, T, H)
+    derivative = DERIVATIVES[nonlinearity](states)  # f'(a_t): (B, T, H)
     steps = x.shape[1]
     deltas = torch.zeros_like(states)
     for t in reversed(range(steps)):
@@ -302,10 +284,8 @@ def autograd_bptt(
     截断时，每 ``truncation`` 步把进入下一块的状态 ``detach`` ； ``deltas`` 是各步状态
     （ ``detach`` 之前的那个张量）上的梯度。参数与返回值同 :func:`bptt`。
     """
-    _check_inputs(params, x, y, truncation)
-    activation = (
-        torch.tanh if check_nonlinearity(nonlinearity) == "tanh" else torch.relu
-    )
+    _check_inputs(params, x, y, nonlinearity, truncation)
+    f = ACTIVATIONS[nonlinearity]
     leaves = [t.detach().clone().requires_grad_(True) for t in params.tensors()]
     U, W, V, b_h, b_y = leaves
     s = x.new_zeros(x.shape[0], W.shape[0])
@@ -313,7 +293,7 @@ def autograd_bptt(
     for t in range(x.shape[1]):
         if truncation is not None and t > 0 and t % truncation == 0:
             s = s.detach()  # 截断：梯度不再流回上一块
-        s = activation(x[:, t] @ U.T + s @ W.T + b_h)
+        s = f(x[:, t] @ U.T + s @ W.T + b_h)
         states.append(s)
         loss = loss + 0.5 * ((s @ V.T + b_y - y[:, t]) ** 2).sum()
     # 对参数的梯度，以及对每一步状态的梯度 ∂L/∂s_t: (B, H)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_positive_int, check_real, check_size
+from ._checks import check_choice, check_positive_int, check_real, check_sequence
 
 KINDS = ("rnn", "lstm", "gru")
 
@@ -97,8 +97,7 @@ def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
             f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, "
             f"batch_first={module.batch_first}"
         )
-    check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-    check_size("x", x, -1, module.input_size, "输入特征数 D")
+    x = check_sequence(x, module.input_size)
     h = x.new_zeros(x.shape[0], module.hidden_size)
     c = torch.zeros_like(h)
     outputs = []
@@ -123,6 +122,12 @@ class SequenceRegressor(nn.Module):
     :math:`\sigma(\text{gate\_bias})` 接近 1，状态大部分被原样带到下一步。
     对 ``"rnn"`` 没有作用。
 
+    ``SequenceRegressor("rnn", D, H, O)`` 就是 ``SimpleRNN(D, H, O)``：子模块、参数名
+    与构造顺序都相同，同一个随机种子下参数与输出逐位相同（见下面的例子）。这个类只是
+    让第 9 章用同一个接口（ ``kind`` 与 ``gate_bias`` ）比较三种循环层；LSTM 的状态
+    是二元组 ``(h, c)`` ，所以这里不像 ``SimpleRNN`` 那样显式传入 ``h0`` ，而用
+    PyTorch 默认的零初始状态。
+
     Args:
         kind: ``"rnn"`` 、 ``"lstm"`` 或 ``"gru"`` 。
         input_size: ``D`` 。
@@ -139,6 +144,14 @@ class SequenceRegressor(nn.Module):
         torch.Size([4, 1])
         >>> model.rnn.bias_ih_l0[8:16].tolist() == [3.0] * 8
         True
+        >>> from rnn_examples import SimpleRNN
+        >>> _ = torch.manual_seed(1)
+        >>> rnn = SequenceRegressor("rnn", 2, 8, 1)
+        >>> _ = torch.manual_seed(1)
+        >>> simple = SimpleRNN(2, 8, 1)
+        >>> x = torch.randn(4, 10, 2)
+        >>> torch.equal(rnn(x), simple(x))
+        True
     """
 
     def __init__(
@@ -150,20 +163,12 @@ class SequenceRegressor(nn.Module):
         gate_bias: float | None = None,
     ) -> None:
         super().__init__()
-        if kind not in KINDS:
-            raise ValueError(
-                f"kind 应为 {' 或 '.join(map(repr, KINDS))}，实际收到 {kind!r}"
-            )
-        for name, value in [
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("output_size", output_size),
-        ]:
-            check_positive_int(name, value)
+        self.kind = check_choice("kind", kind, KINDS)
+        self.input_size = check_positive_int("input_size", input_size)
+        check_positive_int("hidden_size", hidden_size)
+        check_positive_int("output_size", output_size)
         if gate_bias is not None:
             check_real("gate_bias", gate_bias)
-        self.kind = kind
-        self.input_size = input_size
         recurrent = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
         self.rnn = recurrent(input_size, hidden_size, batch_first=True)
         self.fc = nn.Linear(hidden_size, output_size)
@@ -176,8 +181,7 @@ class SequenceRegressor(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D) -> (B, O)`` ：最后一步的隐藏状态经过线性层。"""
-        check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-        check_size("x", x, -1, self.input_size, "输入特征数 D")
+        x = check_sequence(x, self.input_size)
         out, _ = self.rnn(x)  # (B, T, H)
         y_hat: torch.Tensor = self.fc(out[:, -1])  # (B, O)
         return y_hat

@@ -23,27 +23,21 @@ from __future__ import annotations
 import torch
 
 from ._checks import (
+    NONLINEARITIES,
+    check_choice,
     check_float_tensor,
-    check_nonlinearity,
     check_positive_int,
     check_real,
     check_size,
 )
+from .models import ACTIVATIONS, DERIVATIVES
 
-EXPERIMENT_NONLINEARITIES = ("tanh", "relu", "identity")
+# 实验还允许恒等函数（线性 RNN），梯度的变化这时只由 W 决定
+EXPERIMENT_NONLINEARITIES = (*NONLINEARITIES, "identity")
 
 
 def _check_experiment_nonlinearity(value: object) -> str:
-    """实验允许恒等函数 ``"identity"`` ，其余名字交给书中通用的检查。"""
-    if value == "identity":
-        return "identity"
-    try:
-        return check_nonlinearity(value)
-    except ValueError:
-        raise ValueError(
-            f"nonlinearity 应为 {' 或 '.join(map(repr, EXPERIMENT_NONLINEARITIES))}，"
-            f"实际收到 {value!r}"
-        ) from None
+    return check_choice("nonlinearity", value, EXPERIMENT_NONLINEARITIES)
 
 
 def _check_square(name: str, matrix: object) -> torch.Tensor:
@@ -92,14 +86,6 @@ def rescale_to_spectral_radius(W: torch.Tensor, radius: float) -> torch.Tensor:
     return W * (target / current)
 
 
-def _activation(name: str, pre_activation: torch.Tensor) -> torch.Tensor:
-    if name == "tanh":
-        return torch.tanh(pre_activation)
-    if name == "relu":
-        return torch.relu(pre_activation)
-    return pre_activation
-
-
 def run_states(
     W: torch.Tensor, x: torch.Tensor, nonlinearity: str = "tanh"
 ) -> list[torch.Tensor]:
@@ -114,10 +100,11 @@ def run_states(
     _check_square("W", W)
     check_float_tensor("x", x, ndim=3, layout="(B, T, H)")
     check_size("x", x, -1, W.shape[0], "隐藏状态维数 H")
+    f = ACTIVATIONS[name]
     s = x.new_zeros(x.shape[0], W.shape[0])
     states = []
     for t in range(x.shape[1]):
-        s = _activation(name, s @ W.T + x[:, t])
+        s = f(s @ W.T + x[:, t])
         states.append(s)
     return states
 
@@ -141,12 +128,7 @@ def state_jacobians(
     """
     name = _check_experiment_nonlinearity(nonlinearity)
     stacked = torch.stack([s.detach() for s in states], dim=1)  # (B, T, H)
-    if name == "tanh":
-        derivative = 1 - stacked**2
-    elif name == "relu":
-        derivative = (stacked > 0).to(stacked.dtype)
-    else:
-        derivative = torch.ones_like(stacked)
+    derivative = DERIVATIVES[name](stacked)  # f'(a_t): (B, T, H)
     return derivative.unsqueeze(-1) * W  # diag(f') W: (B, T, H, H)
 
 

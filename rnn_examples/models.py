@@ -13,6 +13,7 @@ r"""书中使用的三个循环神经网络模型，自下而上搭建。
 
 本模块的模型只在最后一个时间步计算输出，``g`` 取恒等函数（回归）。
 
+0. ``ACTIVATIONS`` 与 ``DERIVATIVES``：激活函数 ``f`` 与它的导数，全书只在这里定义。
 1. :class:`RNNCell`：公式 (1) 的一步。
 2. :class:`SimpleRNN`：把循环交给 ``torch.nn.RNN``，再接一个 ``Linear``。
 3. :class:`ManualRNN`：同一个模型，用 Python 循环按时间步、按层调用 ``RNNCell``。
@@ -25,6 +26,7 @@ r"""书中使用的三个循环神经网络模型，自下而上搭建。
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -33,10 +35,24 @@ from ._checks import (
     check_float_tensor,
     check_nonlinearity,
     check_positive_int,
+    check_sequence,
     check_size,
 )
 
-_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+# 激活函数 f（名字 -> 函数）与它的导数 f'。导数写成输出 s = f(a) 的函数，因为
+# 反向传播时手里有的是状态 s_t：tanh'(a) = 1 − s²，relu'(a) = 1[s > 0]。
+# 模型只接受 "tanh" 与 "relu"（与 torch.nn.RNN 相同）；恒等函数 "identity"
+# 只用于第 8 章的线性实验（rnn_examples.gradients）。
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "identity": lambda a: a,
+}
+DERIVATIVES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "tanh": lambda s: 1 - s**2,
+    "relu": lambda s: (s > 0).to(s.dtype),
+    "identity": torch.ones_like,
+}
 
 
 class RNNCell(nn.Module):
@@ -108,30 +124,12 @@ class RNNCell(nn.Module):
             + h_prev @ self.weight_hh.T
             + self.bias_hh  # W s_{t-1} + b_hh: (B, H)
         )
-        return _ACTIVATIONS[self.nonlinearity](pre_activation)
+        return ACTIVATIONS[self.nonlinearity](pre_activation)
 
     def extra_repr(self) -> str:
         return (
             f"{self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r}"
         )
-
-
-def _check_model_sizes(
-    input_size: int, hidden_size: int, output_size: int, num_layers: int
-) -> None:
-    for name, value in [
-        ("input_size", input_size),
-        ("hidden_size", hidden_size),
-        ("output_size", output_size),
-        ("num_layers", num_layers),
-    ]:
-        check_positive_int(name, value)
-
-
-def _check_sequence(x: object, input_size: int) -> torch.Tensor:
-    sequence = check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-    check_size("x", sequence, -1, input_size, "输入特征数 D")
-    return sequence
 
 
 class SimpleRNN(nn.Module):
@@ -189,11 +187,10 @@ class SimpleRNN(nn.Module):
         nonlinearity: str = "tanh",
     ) -> None:
         super().__init__()
-        _check_model_sizes(input_size, hidden_size, output_size, num_layers)
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.output_size = output_size
-        self.num_layers = num_layers
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
         self.nonlinearity = check_nonlinearity(nonlinearity)
         self.rnn = nn.RNN(
             input_size=input_size,
@@ -205,7 +202,7 @@ class SimpleRNN(nn.Module):
         self.fc = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_sequence(x, self.input_size)
+        x = check_sequence(x, self.input_size)
         batch_size = x.shape[0]
         h0 = x.new_zeros(self.num_layers, batch_size, self.hidden_size)  # (L, B, H)
         # out: (B, T, H)，最后一层在每个时间步的隐藏状态
@@ -265,11 +262,10 @@ class ManualRNN(nn.Module):
         nonlinearity: str = "tanh",
     ) -> None:
         super().__init__()
-        _check_model_sizes(input_size, hidden_size, output_size, num_layers)
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.output_size = output_size
-        self.num_layers = num_layers
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
         self.nonlinearity = check_nonlinearity(nonlinearity)
         self.cells = nn.ModuleList(
             RNNCell(
@@ -280,7 +276,7 @@ class ManualRNN(nn.Module):
         self.fc = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _check_sequence(x, self.input_size)
+        x = check_sequence(x, self.input_size)
         batch_size, seq_len, _ = x.shape
         # 每层一个隐藏状态 s_0^{(l)} = 0，各为 (B, H)
         states = [x.new_zeros(batch_size, self.hidden_size) for _ in self.cells]

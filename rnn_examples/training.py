@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_positive_int, check_real, check_size
+from ._checks import (
+    check_choice,
+    check_float_tensor,
+    check_positive_int,
+    check_real,
+    check_size,
+)
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
@@ -93,11 +99,7 @@ def train_regressor(
         raise TypeError(f"model 应为 torch.nn.Module，实际收到 {type(model).__name__}")
     check_positive_int("steps", steps)
     check_real("lr", lr, minimum=0.0, strict=True)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(
-            f"optimizer 应为 {' 或 '.join(map(repr, OPTIMIZERS))}，"
-            f"实际收到 {optimizer!r}"
-        )
+    check_choice("optimizer", optimizer, OPTIMIZERS)
     check_float_tensor("x", x, ndim=3, layout="(N, T, D)")
     check_float_tensor("y", y, ndim=2, layout="(N, O)")
     check_size("y", y, 0, x.shape[0], "样本数 N，须与 x 相同")

@@ -41,7 +41,7 @@ def test_truncated_bptt_equals_autograd_with_detach(k):
         assert_close(grad, auto.grads[name], msg=name)
 
 
-def test_truncation_at_least_T_is_full_bptt_and_shorter_differs():
+def test_truncation_as_long_as_the_sequence_is_full_bptt():
     params, x, y = _problem(4, 2, 8, 3, 6, 2)
     full = bptt(params, x, y)
     assert_close(bptt(params, x, y, truncation=8).grads, full.grads)

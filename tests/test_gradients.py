@@ -16,20 +16,20 @@ from rnn_examples.gradients import (
 )
 
 
-def _W(radius: float, H: int = 16, seed: int = 0) -> torch.Tensor:
+def _matrix(radius: float, H: int = 16, seed: int = 0) -> torch.Tensor:
     return rescale_to_spectral_radius(torch.randn(H, H, generator=torch.Generator().manual_seed(seed)), radius)
 
 
 @pytest.mark.parametrize("radius", [0.5, 1.0, 1.5])
 def test_rescale_sets_spectral_radius(radius):
-    assert spectral_radius(_W(radius)) == pytest.approx(radius, rel=1e-5)
+    assert spectral_radius(_matrix(radius)) == pytest.approx(radius, rel=1e-5)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_linear_gradients_shrink_below_one_and_grow_above_one(seed):
     g = torch.Generator().manual_seed(seed + 10)
-    small = state_gradient_norms(_W(0.5, seed=seed), steps=30, nonlinearity="identity", generator=g)
-    large = state_gradient_norms(_W(1.5, seed=seed), steps=30, nonlinearity="identity", generator=g)
+    small = state_gradient_norms(_matrix(0.5, seed=seed), steps=30, nonlinearity="identity", generator=g)
+    large = state_gradient_norms(_matrix(1.5, seed=seed), steps=30, nonlinearity="identity", generator=g)
     assert small[-1] < 1e-4 < 1 < 1e3 < large[-1]
     # 从足够远处起按 ρ^d 的速率变化：每 10 步的比值接近 ρ^10
     assert small[29] / small[19] == pytest.approx(0.5**10, rel=0.5)
@@ -38,7 +38,7 @@ def test_linear_gradients_shrink_below_one_and_grow_above_one(seed):
 
 def test_gradient_norm_is_product_of_jacobians():
     g = torch.Generator().manual_seed(0)
-    W = _W(1.2, H=6)
+    W = _matrix(1.2, H=6)
     x = torch.randn(1, 8, 6, generator=g, requires_grad=True)
     states = run_states(W, x, "tanh")
     for s in states:
@@ -77,7 +77,7 @@ def test_bad_arguments_raise_clear_errors():
         rescale_to_spectral_radius(torch.zeros(3, 3), 1.0)
     with pytest.raises(ValueError, match="方阵"):
         spectral_radius(torch.zeros(3, 4))
-    with pytest.raises(ValueError, match="'tanh' 或 'relu' 或 'identity'，实际收到 'sigmoid'"):
+    with pytest.raises(ValueError, match="'tanh'、'relu' 或 'identity'，实际收到 'sigmoid'"):
         state_gradient_norms(torch.eye(3), steps=3, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="grads 应至少包含一个张量"):
         clip_by_global_norm([], 1.0)

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from rnn_examples import ManualRNN, RNNCell, SimpleRNN
+from rnn_examples.models import ACTIVATIONS, DERIVATIVES
 
 GRID = list(
     itertools.product(
@@ -114,10 +115,11 @@ def test_initial_state_follows_input_dtype():
     assert next(manual.parameters()).dtype == torch.float64
 
 
-def test_notes_example_shapes():
-    """笔记里的例子：批 3、5 步、10 个特征、隐藏 20、2 层、输出 1。"""
-    torch.manual_seed(42)
-    model = SimpleRNN(10, 20, 1, num_layers=2)
-    x = torch.randn(3, 5, 10)
-    assert model(x).shape == (3, 1)
-    assert ManualRNN(10, 20, 1)(x).shape == (3, 1)
+@pytest.mark.parametrize("name", ["tanh", "relu", "identity"])
+def test_derivative_table_matches_autograd(name):
+    """DERIVATIVES[name](s) 用输出 s = f(a) 表示 f'(a)：与自动求导得到的 f'(a) 相同。"""
+    # 正负两侧都取，避开 relu 不可导的 0
+    a = torch.tensor([-2.5, -1.0, -0.1, 0.3, 1.0, 2.5], dtype=torch.float64, requires_grad=True)
+    s = ACTIVATIONS[name](a)
+    (expected,) = torch.autograd.grad(s.sum(), a)
+    torch.testing.assert_close(DERIVATIVES[name](s.detach()), expected)
