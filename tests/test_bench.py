@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # 直接运行 pytest（而不是 python -m pytest）时仓库根目录不在路径上
-    sys.path.insert(0, str(ROOT))
+from benchmarks import helpers
+from benchmarks.run import DEFAULT_SPHINX_FLAGS
 
-from benchmarks import helpers  # noqa: E402
-from benchmarks.run import DEFAULT_SPHINX_FLAGS  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGE = """\
 ---

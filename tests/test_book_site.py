@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from sphinx.search import js_index
 
 EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
 
@@ -47,8 +48,7 @@ def build(src: Path, out: Path) -> dict:
         env=env,
         capture_output=True,
     )
-    text = (out / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    return js_index.loads((out / "searchindex.js").read_text(encoding="utf-8"))
 
 
 def test_incremental_build_keeps_index_entries(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """逐页检查：网络、控制台、公式、图片、链接与锚点、无障碍（axe-core）、标题与描述。
 
-页面列表来自构建好的网站（``conftest.site_pages``），书里新加的页自动纳入。
+页面列表来自构建好的网站（``helpers.site_pages``），书里新加的页自动纳入。
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from .conftest import Audit, format_list, ids_in_file, is_local, local_target
+from .helpers import Audit, format_list, ids_in_file, is_local, local_target
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import SITE, Visit, format_list, open_page, require_site
+from .helpers import SITE, Visit, format_list, open_page, require_site
 from .search_queries import (
     CJK_RUN,
     Page,

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from .conftest import (
+from .helpers import (
     SCREENSHOTS,
     SITE,
     Visit,
@@ -26,12 +26,6 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _links(html: str, css_class: str) -> list[str]:
-    return re.findall(rf'<a[^>]*class="[^"]*\b{css_class}\b[^"]*"[^>]*href="([^"]+)"', html) + re.findall(
-        rf'<a[^>]*href="([^"]+)"[^>]*class="[^"]*\b{css_class}\b[^"]*"', html
-    )
 
 
 def _page_of(url: str, base_url: str) -> str:
