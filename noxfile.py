@@ -261,8 +261,7 @@ def images(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """测量构建性能，报告写到 docs/_build/bench/report.md。"""
     install_book(session)
-    flags = [f"--sphinx-flag={flag}" for flag in SPHINX_FLAGS]
-    session.run("python", "-m", "benchmarks", f"--nox-python={sys.executable}", *flags, *session.posargs)
+    session.run("python", "-m", "benchmarks", f"--nox-python={sys.executable}", *session.posargs)
 
 
 @book_session

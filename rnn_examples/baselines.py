@@ -19,6 +19,15 @@ from ._checks import check_positive_int, check_sequence, check_size
 __all__ = ["FlattenMLP", "MeanPoolMLP"]
 
 
+def _two_layer_mlp(in_features: int, hidden: int, out_features: int) -> nn.Sequential:
+    r"""两个基线共用的两层感知机 :math:`V\,\mathrm{relu}(A z + a) + b_y`。"""
+    return nn.Sequential(
+        nn.Linear(in_features, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, out_features),
+    )
+
+
 class MeanPoolMLP(nn.Module):
     r"""对时间维取平均后接两层感知机：一个对顺序不敏感的序列模型。
 
@@ -58,11 +67,7 @@ class MeanPoolMLP(nn.Module):
         self.input_size = check_positive_int("input_size", input_size)
         check_positive_int("hidden_size", hidden_size)
         check_positive_int("output_size", output_size)
-        self.mlp = nn.Sequential(
-            nn.Linear(input_size, hidden_size),
-            nn.ReLU(),
-            nn.Linear(hidden_size, output_size),
-        )
+        self.mlp = _two_layer_mlp(input_size, hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D)`` 的序列先对时间维取平均，再经过感知机，返回 ``(B, O)``。"""
@@ -115,11 +120,7 @@ class FlattenMLP(nn.Module):
         self.input_size = check_positive_int("input_size", input_size)
         check_positive_int("hidden_size", hidden_size)
         check_positive_int("output_size", output_size)
-        self.mlp = nn.Sequential(
-            nn.Linear(seq_len * input_size, hidden_size),
-            nn.ReLU(),
-            nn.Linear(hidden_size, output_size),
-        )
+        self.mlp = _two_layer_mlp(seq_len * input_size, hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, D)`` 的序列展平成 ``(B, T*D)``，再经过感知机，返回 ``(B, O)``。"""

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sphinx.search import js_index
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+from helpers import sphinx_build, write_book
 
-CONF = f"""
-import sys
-sys.path.insert(0, {str(EXT_DIR)!r})
+CONF = """
 project = "t"
 language = "zh_CN"
 extensions = ["book_site"]
@@ -41,22 +36,14 @@ PAGES = {
 
 
 def build(src: Path, out: Path) -> dict:
-    env = os.environ | {"PYTHONWARNINGS": "ignore"}
-    subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(src), str(out)],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
+    result = sphinx_build(src, out, "-q", "-W")
+    assert result.returncode == 0, result.stderr
     return js_index.loads((out / "searchindex.js").read_text(encoding="utf-8"))
 
 
 def test_incremental_build_keeps_index_entries(tmp_path: Path) -> None:
     src = tmp_path / "src"
-    src.mkdir()
-    (src / "conf.py").write_text(CONF, encoding="utf-8")
-    for name, text in PAGES.items():
-        (src / f"{name}.rst").write_text(text, encoding="utf-8")
+    write_book(src, CONF, {f"{name}.rst": text for name, text in PAGES.items()})
 
     clean = build(src, tmp_path / "out")
     assert {"隐藏状态", "梯度裁剪", "反向传播", "时间步"} <= set(clean["indexentries"])

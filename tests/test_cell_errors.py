@@ -5,15 +5,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+from helpers import sphinx_build, write_book
 
-CONF = f"""
-import sys
-sys.path.insert(0, {str(EXT_DIR)!r})
+CONF = """
 extensions = ["myst_nb", "book_site"]
 nb_execution_mode = "cache"
 nb_execution_raise_on_error = False
@@ -43,27 +39,10 @@ print(numbers[5])
 
 
 def test_failing_cell_names_page_line_cell_and_exception(tmp_path: Path) -> None:
-    (tmp_path / "conf.py").write_text(CONF, encoding="utf-8")
+    write_book(tmp_path, CONF, {"index.md": PAGE})
     page = tmp_path / "index.md"
-    page.write_text(PAGE, encoding="utf-8")
     failing_line = PAGE.splitlines().index("print(numbers[5])") + 1
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-q",
-            "-W",
-            "--keep-going",
-            "-b",
-            "html",
-            str(tmp_path),
-            str(tmp_path / "_build"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = sphinx_build(tmp_path, tmp_path / "_build", "-q", "-W", "--keep-going")
     assert result.returncode != 0, "出错的代码单元应让构建失败"
     expected = (
         f"{page}:{failing_line}: WARNING: 第 2 个代码单元执行失败：IndexError: list index out of range\n"

@@ -1,0 +1,32 @@
+"""测试用的小书：在临时目录里写一本只有几页、装着本书扩展 ``book_site`` 的书，并在子进程里构建。
+
+``tests/test_book_site.py``、``tests/test_cell_errors.py`` 与 ``tests/test_bench.py`` 共用。
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+
+
+def write_book(src: Path, conf: str, pages: dict[str, str]) -> None:
+    """写出 ``conf.py``（开头让 Sphinx 找得到 ``docs/_ext`` 里的扩展，再接 ``conf``）与各页（文件名 -> 文本）。"""
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(EXT_DIR)!r})\n{conf}", encoding="utf-8")
+    for name, text in pages.items():
+        (src / name).write_text(text, encoding="utf-8")
+
+
+def sphinx_build(src: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``sphinx-build <options> -b html src out``，返回结果（不检查退出码）；第三方库的 Python 警告不显示。"""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", *options, "-b", "html", str(src), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ | {"PYTHONWARNINGS": "ignore"},
+    )
