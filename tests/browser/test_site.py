@@ -39,22 +39,18 @@ def test_prev_next_flow_covers_the_toctree(browser: Any, base_url: str) -> None:
     with open_page(browser, visit) as tab:
         nav = tab.eval_on_selector_all(".bd-sidebar-primary nav a.reference.internal", "els => els.map(a => a.href)")
         toc_pages = {_page_of(h.split("#")[0], base_url) for h in nav}
-        chain = ["index.html"]
-        while True:
-            nxt = tab.query_selector("a.right-next")
-            if nxt is None:
-                break
-            tab.goto(nxt.evaluate("a => a.href"))
-            page = _page_of(tab.url, base_url)
-            assert page not in chain, f"“下一页”绕回了 {page}：{chain}"
-            chain.append(page)
-        back = [chain[-1]]
-        while True:
-            prv = tab.query_selector("a.left-prev")
-            if prv is None:
-                break
-            tab.goto(prv.evaluate("a => a.href"))
-            back.append(_page_of(tab.url, base_url))
+
+        def follow(link: str) -> list[str]:
+            """从当前页一路点 ``link``，返回经过的页（含起点）；绕回走过的页即失败。"""
+            pages = [_page_of(tab.url, base_url)]
+            while (anchor := tab.query_selector(link)) is not None:
+                tab.goto(anchor.evaluate("a => a.href"))
+                pages.append(_page_of(tab.url, base_url))
+                assert pages.count(pages[-1]) == 1, f"{link} 绕回了 {pages[-1]}：{pages}"
+            return pages
+
+        chain = follow("a.right-next")
+        back = follow("a.left-prev")
     missing = sorted(toc_pages - set(chain))
     assert not missing, f"这些目录页不在上一页/下一页链上：{missing}；链：{chain}"
     assert back == chain[::-1], f"“上一页”没有按原路返回：\n 下一页 {chain}\n 上一页 {back}"
