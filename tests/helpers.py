@@ -11,6 +11,15 @@ import sys
 from pathlib import Path
 
 EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+# MyST 文本笔记本的头信息：有它的页在构建时执行
+NOTEBOOK_HEADER = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
 
 
 def write_book(src: Path, conf: str, pages: dict[str, str]) -> None:

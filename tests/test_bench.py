@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import book, report
-from helpers import sphinx_build, write_book
+from helpers import NOTEBOOK_HEADER, sphinx_build, write_book
 
 # 执行方式与 docs/conf.py 相同（cache），并装上本书的扩展 book_site
 CONF = """
@@ -22,14 +22,9 @@ extensions = ["myst_nb", "book_site"]
 nb_execution_mode = "cache"
 """
 
-PAGE = """\
----
-file_format: mystnb
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
+PAGE = (
+    NOTEBOOK_HEADER
+    + """
 # {title}
 
 第一句正文。
@@ -38,6 +33,7 @@ kernelspec:
 page = "{title}"  # 两页的代码不同：jupyter-cache 按代码的哈希认笔记本
 ```
 """
+)
 
 
 def test_prose_edit_executes_nothing_and_code_edit_only_that_page(tmp_path: Path) -> None:

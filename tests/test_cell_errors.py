@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import sphinx_build, write_book
+from helpers import NOTEBOOK_HEADER, sphinx_build, write_book
 
 CONF = """
 extensions = ["myst_nb", "book_site"]
@@ -17,14 +17,9 @@ nb_execution_show_tb = False
 suppress_warnings = ["mystnb.exec"]
 """
 
-PAGE = """\
----
-file_format: mystnb
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-# 小书
+PAGE = (
+    NOTEBOOK_HEADER
+    + """# 小书
 
 ```{code-cell} python
 numbers = [1, 2]
@@ -36,6 +31,7 @@ total = sum(numbers)
 print(numbers[5])
 ```
 """
+)
 
 
 def test_failing_cell_names_page_line_cell_and_exception(tmp_path: Path) -> None:

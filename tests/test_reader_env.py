@@ -27,9 +27,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from book_site.package import build_wheel, wheel_name
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from book_site.package import build_wheel, wheel_name  # noqa: E402
 
 pytestmark = pytest.mark.reader
 
