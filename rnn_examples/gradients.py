@@ -141,9 +141,7 @@ def state_gradient_norms(
     input_std: float = 1.0,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    r"""测量 :math:`\|\partial L/\partial s_k\|` 随距离 :math:`T-k` 的变化。
-
-    用自动求导。
+    r"""用自动求导测量 :math:`\|\partial L/\partial s_k\|` 随距离 :math:`T-k` 的变化。
 
     输入 :math:`x_t \sim \mathcal{N}(0, \sigma^2 I)`，损失 :math:`L = v^\top s_T`，
     :math:`v` 是随机单位向量（同一批共用）。
