@@ -137,6 +137,19 @@ def _frame(fig: Figure) -> Axes:
     return ax
 
 
+def _canvas(width: float, right: float) -> tuple[Figure, Axes]:
+    """白底画布：宽 ``width`` 英寸、高 4.68 英寸。
+
+    两张图共用纵向范围 y ∈ [-0.75, 4.45]；横向范围 x ∈ [-1.1, right]。
+    """
+    fig = Figure(figsize=(width, 4.68), facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = _frame(fig)
+    ax.set_xlim(-1.1, right)
+    ax.set_ylim(-0.75, 4.45)
+    return fig, ax
+
+
 def draw_folded() -> Figure:
     r"""折叠的 RNN（书中的图 RNN1）。
 
@@ -152,12 +165,8 @@ def draw_folded() -> Figure:
         >>> fig.get_size_inches().round(1).tolist()
         [2.9, 4.7]
     """
-    fig = Figure(figsize=(2.88, 4.68), facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = _frame(fig)
+    fig, ax = _canvas(2.88, right=2.1)
     _folded(ax, 0.0)
-    ax.set_xlim(-1.1, 2.1)
-    ax.set_ylim(-0.75, 4.45)
     return fig
 
 
@@ -176,9 +185,7 @@ def draw_unrolled() -> Figure:
         >>> fig.get_size_inches().round(1).tolist()
         [11.8, 4.7]
     """
-    fig = Figure(figsize=(11.79, 4.68), facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = _frame(fig)
+    fig, ax = _canvas(11.79, right=12.0)
     r = _RADIUS
     _folded(ax, 0.0)
 
@@ -214,9 +221,6 @@ def draw_unrolled() -> Figure:
     _weight(ax, (xs[0] - 0.95, 2.12), "W")
     _arrow(ax, (xs[-1] + r, 1.8), (xs[-1] + 1.5, 1.8), linestyle=(0, (3, 2)))
     _weight(ax, (xs[-1] + 0.95, 2.12), "W")
-
-    ax.set_xlim(-1.1, 12.0)
-    ax.set_ylim(-0.75, 4.45)
     return fig
 
 
