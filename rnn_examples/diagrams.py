@@ -114,16 +114,22 @@ def _weight(ax: Axes, xy: tuple[float, float], name: str) -> None:
     )
 
 
-def _folded(ax: Axes, cx: float) -> None:
-    """在横坐标 ``cx`` 处画折叠的网络：x_t 在下，s_t 在中，ŷ_t 在上，自环 W 在右。"""
+def _column(ax: Axes, cx: float, step: str) -> None:
+    """横坐标 ``cx`` 处的一个时间步（下标 ``step``）：自下而上 x → s → ŷ。"""
     r = _RADIUS
-    _node(ax, (cx, 0.0), "x", r"$x_t$")
-    _node(ax, (cx, 1.8), "s", r"$s_t$")
-    _node(ax, (cx, 3.6), "y", r"$\hat{y}_t$")
+    _node(ax, (cx, 0.0), "x", f"$x_{{{step}}}$")
+    _node(ax, (cx, 1.8), "s", f"$s_{{{step}}}$")
+    _node(ax, (cx, 3.6), "y", f"$\\hat{{y}}_{{{step}}}$")
     _arrow(ax, (cx, r), (cx, 1.8 - r))
     _weight(ax, (cx - 0.25, 0.9), "U")
     _arrow(ax, (cx, 1.8 + r), (cx, 3.6 - r))
     _weight(ax, (cx - 0.25, 2.7), "V")
+
+
+def _folded(ax: Axes, cx: float) -> None:
+    """在横坐标 ``cx`` 处画折叠的网络：时间步 t 的一列，再加右边的自环 W。"""
+    r = _RADIUS
+    _column(ax, cx, "t")
     # 自环：从 s_t 右上方出发，绕到右边，回到 s_t 右下方
     # （表示 s_t 作为 s_{t-1} 进入下一步）
     _arrow(ax, (cx + r * 0.7, 1.8 + r * 0.7), (cx + r * 0.7, 1.8 - r * 0.7), rad=-1.9)
@@ -204,13 +210,7 @@ def draw_unrolled() -> Figure:
 
     columns = [(5.2, "t-1"), (7.7, "t"), (10.2, "t+1")]
     for cx, step in columns:
-        _node(ax, (cx, 0.0), "x", f"$x_{{{step}}}$")
-        _node(ax, (cx, 1.8), "s", f"$s_{{{step}}}$")
-        _node(ax, (cx, 3.6), "y", f"$\\hat{{y}}_{{{step}}}$")
-        _arrow(ax, (cx, r), (cx, 1.8 - r))
-        _weight(ax, (cx - 0.25, 0.9), "U")
-        _arrow(ax, (cx, 1.8 + r), (cx, 3.6 - r))
-        _weight(ax, (cx - 0.25, 2.7), "V")
+        _column(ax, cx, step)
 
     # 水平方向的 W：s_{t-2} ... -> s_{t-1} -> s_t -> s_{t+1} -> ...
     xs = [cx for cx, _ in columns]
