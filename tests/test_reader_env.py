@@ -97,14 +97,20 @@ def execute(python: Path, jobs: list[tuple[Path, Path]], workers: int = 2) -> No
 
 
 def comparable_outputs(notebook: nbformat.NotebookNode) -> list[list[tuple[str, str]]]:
-    """每个代码单元的文本输出：流输出的文字、结果与显示数据的 ``text/plain``，以及有没有图。"""
+    """每个代码单元的文本输出：流输出的文字、结果与显示数据的 ``text/plain``，以及有没有图。
+
+    相邻的同名流输出合成一段（与构建的 ``nb_merge_streams`` 相同）：内核把一次 ``print``
+    分成几段发出，取决于机器忙不忙。
+    """
     cells = []
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        outputs = []
+        outputs: list[tuple[str, str]] = []
         for output in cell.outputs:
-            if output.output_type == "stream":
+            if output.output_type == "stream" and outputs and outputs[-1][0] == output.name:
+                outputs[-1] = (output.name, outputs[-1][1] + output.text)
+            elif output.output_type == "stream":
                 outputs.append((output.name, output.text))
             elif output.output_type in {"execute_result", "display_data"}:
                 data = output.get("data", {})
@@ -189,7 +195,7 @@ def test_binder_environment_runs_every_page(tmp_path: Path) -> None:
     pages = sorted(
         p
         for p in (ROOT / "docs").rglob("*.md")
-        if "_build" not in p.parts and "kernelspec:" in p.read_text(encoding="utf-8")[:300]
+        if "_build" not in p.relative_to(ROOT).parts and "kernelspec:" in p.read_text(encoding="utf-8")[:300]
     )
     assert pages, "docs/ 里没有可执行的书页"
     work = tmp_path / "run"
