@@ -73,8 +73,9 @@ def timings(results: Results) -> Section | None:
         entry = results["timings"].get(name)
         if entry:
             spread = f"{seconds(entry['min'])} – {seconds(entry['max'])}"
-            executed = entry.get("executed")
+            executed, code = entry.get("executed"), entry.get("returncode")
             note = "" if executed is None else f"重新执行的笔记本：{[len(pages) for pages in executed]}"
+            note += f"**失败**（退出码 {code}，见 logs/{name}.log）" if code else ""
             rows.append([label, seconds(entry["median"]), spread, seconds(entry.get("cpu")), note])
     notes = ["“CPU”是子进程树（含内核）用掉的 CPU 秒数的中位数，受别的进程干扰比墙钟时间小。"]
     return Section("构建时间", ["测量", "中位数", "范围", "CPU", "说明"], rows, notes) if rows else None
@@ -90,7 +91,8 @@ def targets(results: Results) -> Section | None:
     for name, limit in TIME_LIMITS.items():
         value = _median(results, name)
         if value is not None:
-            rows.append([TIMINGS[name], seconds(value), f"≤ {limit:.0f} s", marks[value <= limit]])
+            ok = value <= limit and not results["timings"][name].get("returncode")
+            rows.append([TIMINGS[name], seconds(value), f"≤ {limit:.0f} s", marks[ok]])
     for name, expected in (("text", []), ("code", [results["config"]["edit_page"]])):
         entry = results["timings"].get(name)
         if entry:

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from benchmarks import book, report
 
@@ -39,6 +39,15 @@ STEPS = ("floor", "cold", "noop", "text", "code", "tests")
 
 class BenchError(RuntimeError):
     """某个被测命令失败了（日志路径写在消息里）。"""
+
+
+class Sample(NamedTuple):
+    """一次计时：墙钟秒数、子进程树（含内核）用掉的 CPU 秒数、输出与退出码。"""
+
+    wall: float
+    cpu: float
+    log: str
+    returncode: int
 
 
 class Bench:
@@ -68,8 +77,10 @@ class Bench:
     def docname(self, path: str | Path) -> str:
         return Path(path).resolve().relative_to(self.docs).with_suffix("").as_posix()
 
-    def run(self, name: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
-        """运行一个命令，返回（墙钟秒数，子进程树用掉的 CPU 秒数，输出）；输出存到 logs/<name>.log。"""
+    def run(
+        self, name: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True
+    ) -> Sample:
+        """运行一个命令并计时，输出存到 logs/<name>.log；``check`` 时失败即停。"""
         self.loads.append(os.getloadavg()[0])
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
@@ -78,26 +89,23 @@ class Bench:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         log = self.logs / f"{name}.log"
         log.write_text(proc.stdout, encoding="utf-8")
-        print(f"  {name:<32} {wall:7.2f} s", flush=True)
-        if proc.returncode:
+        print(f"  {name:<32} {wall:7.2f} s" + (f"  退出码 {proc.returncode}" if proc.returncode else ""), flush=True)
+        if check and proc.returncode:
             raise BenchError(f"{name} 失败（退出码 {proc.returncode}），日志：{log}")
-        return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, proc.stdout
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return Sample(wall, cpu, proc.stdout, proc.returncode)
 
-    def nox(self, name: str, *sessions: str, options: tuple[str, ...] = ("-R",)) -> tuple[float, float, str]:
+    def nox(self, name: str, *sessions: str, options: tuple[str, ...] = ("-R",), check: bool = True) -> Sample:
         """在副本里运行副本 noxfile 的会话（环境目录在副本之外，多次运行之间保留）。"""
         where = ["-f", str(self.src / "noxfile.py"), "--envdir", str(self.out / "nox")]
         cmd = [self.nox_python, "-m", "nox", *where, *options, "-s", *sessions]
-        return self.run(name, cmd, self.src)
+        return self.run(name, cmd, self.src, check=check)
 
     def repeat(self, name: str, action: Any) -> dict[str, Any]:
-        """``action(i)`` 返回 (墙钟, CPU, 日志)；重复 runs 次，汇总时间并记下每次重新执行的页。"""
-        walls, cpus, executed = [], [], []
-        for i in range(self.runs):
-            wall, cpu, log = action(i)
-            walls.append(wall)
-            cpus.append(cpu)
-            executed.append([self.docname(path) for path in book.executed_notebooks(log)])
-        return report.summarize(walls, cpus) | {"executed": executed}
+        """``action(i)`` 构建一次；重复 runs 次，汇总时间并记下每次重新执行的页。"""
+        samples = [action(i) for i in range(self.runs)]
+        executed = [[self.docname(path) for path in book.executed_notebooks(s.log)] for s in samples]
+        return report.summarize([s.wall for s in samples], [s.cpu for s in samples]) | {"executed": executed}
 
     def floor(self, pages: dict[str, Path]) -> tuple[dict[str, Any], dict[str, float]]:
         """每页的代码单元作一个普通 Python 进程，工作目录为页面所在目录（与内核相同）。"""
@@ -117,13 +125,13 @@ class Bench:
                 self.run(f"floor-{i}-{name.replace('/', '-')}", [sys.executable, str(scripts[name])], path.parent, env)
                 for name, path in pages.items()
             ]
-            for name, (wall, _, _) in zip(pages, runs, strict=True):
-                per_page[name].append(wall)
-            totals.append(sum(wall for wall, _, _ in runs))
-            cpus.append(sum(cpu for _, cpu, _ in runs))
+            for name, sample in zip(pages, runs, strict=True):
+                per_page[name].append(sample.wall)
+            totals.append(sum(sample.wall for sample in runs))
+            cpus.append(sum(sample.cpu for sample in runs))
         return report.summarize(totals, cpus), {name: report.summarize(v)["median"] for name, v in per_page.items()}
 
-    def cold(self, i: int) -> tuple[float, float, str]:
+    def cold(self, i: int) -> Sample:
         shutil.rmtree(self.docs / "_build", ignore_errors=True)
         return self.nox(f"cold-{i}", "docs")
 
@@ -134,7 +142,7 @@ class Bench:
         original = path.read_text(encoding="utf-8")
         edit = book.edit_sentence if kind == "text" else book.edit_code_cell
 
-        def build(i: int) -> tuple[float, float, str]:
+        def build(i: int) -> Sample:
             path.write_text(edit(original, f"基准测试第 {i + 1} 次改动"), encoding="utf-8")
             return self.nox(f"{kind}-{i}", "docs")
 
@@ -214,8 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         elif step in ("text", "code"):
             timings[step] = bench.edit(step, pages[page])
         else:
-            wall, cpu, _ = bench.nox("tests", "tests")
-            timings["tests"] = report.summarize([wall], [cpu])
+            tests = bench.nox("tests", "tests", check=False)  # 测试失败也照样出报告
+            timings["tests"] = report.summarize([tests.wall], [tests.cpu]) | {"returncode": tests.returncode}
     results["machine"] = machine_info(bench.loads)
     text = report.render(results)
     (bench.out / "report.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -157,12 +157,16 @@ def test_report_renders_every_section_and_checks_targets() -> None:
     slow = _results()
     slow["timings"]["cold"] = report.summarize([200.0])
     slow["timings"]["text"]["executed"] = [["part1/b"]]
-    failed = [line for line in report.render(slow).splitlines() if "**未达到**" in line]
+    slow["timings"]["tests"]["returncode"] = 1
+    text = report.render(slow)
+    failed = [line for line in text.splitlines() if "**未达到**" in line]
     assert [line.split(" | ")[0] for line in failed] == [
         "| 冷构建 / 地板",
         "| 冷构建 `nox -R -s docs`（空的构建目录与执行缓存）",
+        "| `nox -R -s tests`（构建已是最新，全部测试含浏览器）",
         "| 改一句话后重建：重新执行的页",
     ]
+    assert "**失败**（退出码 1，见 logs/tests.log）" in text
     # 只测了一部分（--skip）时照样能生成，缺的节不出现
     partial = _results()
     partial["timings"] = {"noop": partial["timings"]["noop"]}
