@@ -27,7 +27,7 @@ def is_text_notebook(text: str) -> bool:
     """页面是不是 MyST 文本笔记本（头信息里有 ``file_format: mystnb``，构建时执行）。"""
     from myst_nb.core.read import is_myst_markdown_notebook
 
-    return is_myst_markdown_notebook(text)
+    return bool(is_myst_markdown_notebook(text))
 
 
 def code_cells(text: str, path: Path | None = None) -> list[str]:

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -101,7 +102,7 @@ class Bench:
         cmd = [self.nox_python, "-m", "nox", *where, *options, "-s", *sessions]
         return self.run(name, cmd, self.src, check=check)
 
-    def repeat(self, name: str, action: Any) -> dict[str, Any]:
+    def repeat(self, action: Callable[[int], Sample]) -> dict[str, Any]:
         """``action(i)`` 构建一次；重复 runs 次，汇总时间并记下每次重新执行的页。"""
         samples = [action(i) for i in range(self.runs)]
         executed = [[self.docname(path) for path in book.executed_notebooks(s.log)] for s in samples]
@@ -147,7 +148,7 @@ class Bench:
             return self.nox(f"{kind}-{i}", "docs")
 
         try:
-            return self.repeat(kind, build)
+            return self.repeat(build)
         finally:
             path.write_text(original, encoding="utf-8")
             self.nox(f"{kind}-restore", "docs")
@@ -214,11 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         if step == "floor":
             timings["floor"], results["floor_pages"] = bench.floor(pages)
         elif step == "cold":
-            timings["cold"] = bench.repeat("cold", bench.cold)
+            timings["cold"] = bench.repeat(bench.cold)
             results["exec_times"] = bench.execution_seconds()
         elif step == "noop":
             bench.nox("noop-warmup", "docs")  # 冷构建后的第一次重建会多写一些文件，不计
-            timings["noop"] = bench.repeat("noop", lambda i: bench.nox(f"noop-{i}", "docs"))
+            timings["noop"] = bench.repeat(lambda i: bench.nox(f"noop-{i}", "docs"))
         elif step in ("text", "code"):
             timings[step] = bench.edit(step, pages[page])
         else:
