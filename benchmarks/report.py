@@ -130,4 +130,4 @@ def render(results: Results) -> str:
         "",
     ]
     sections = [section(results) for section in SECTIONS]
-    return "\n".join(intro) + "\n".join(section.markdown() for section in sections if section)
+    return "\n".join(intro) + "\n" + "\n".join(section.markdown() for section in sections if section)

@@ -144,6 +144,7 @@ def _results() -> dict:
 def test_report_renders_every_section_and_checks_targets() -> None:
     text = report.render(_results())
     assert text.startswith("# 构建性能报告")
+    assert "。\n\n## 构建时间\n\n| 测量 |" in text  # 标题前后空行，Markdown 才认得出表格
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
         "## 构建时间",
         "## 目标",
