@@ -86,6 +86,15 @@ def check_size(
         )
 
 
+def check_step(x_t: object, h_prev: object, input_size: int, hidden_size: int) -> None:
+    """检查单元一步的输入：``x_t`` 为 ``(B, D)``，``h_prev`` 为 ``(B, H)``。"""
+    x = check_float_tensor("x_t", x_t, ndim=2, layout="(B, D)")
+    check_size("x_t", x, -1, input_size, "输入特征数 D")
+    h = check_float_tensor("h_prev", h_prev, ndim=2, layout="(B, H)")
+    check_size("h_prev", h, -1, hidden_size, "隐藏状态维数 H")
+    check_size("h_prev", h, 0, x.shape[0], "批大小 B，须与 x_t 相同")
+
+
 def check_sequence(value: object, input_size: int) -> torch.Tensor:
     """检查模型的输入序列 ``x``：批在前的 ``(B, T, D)`` 浮点张量。
 

@@ -30,6 +30,7 @@ from ._checks import (
     check_float_tensor,
     check_nonlinearity,
     check_positive_int,
+    check_sequence,
     check_size,
 )
 from .models import RNNCell
@@ -150,8 +151,7 @@ class BiRNN(nn.Module):
     def forward(
         self, x: torch.Tensor, h0: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-        check_size("x", x, -1, self.input_size, "输入特征数 D")
+        x = check_sequence(x, self.input_size)
         batch_size = x.shape[0]
         if h0 is None:
             h0 = x.new_zeros(2 * self.num_layers, batch_size, self.hidden_size)
@@ -277,8 +277,7 @@ class RNNTagger(nn.Module):
         self.fc = nn.Linear(directions * hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-        check_size("x", x, -1, self.input_size, "输入特征数 D")
+        x = check_sequence(x, self.input_size)
         states, _ = self.rnn(x)  # (B, T, H) 或 (B, T, 2H)
         outputs: torch.Tensor = self.fc(states)  # (B, T, O)
         return outputs

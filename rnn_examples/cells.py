@@ -26,14 +26,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_float_tensor, check_size
-from .models import RNNCell
+from ._checks import check_float_tensor, check_size, check_step
+from .models import ACTIVATIONS, RNNCell
 
 __all__ = ["LayerNormRNNCell", "ResidualRNNCell", "gradient_norms_by_distance"]
-
-
-def _activate(name: str, pre_activation: torch.Tensor) -> torch.Tensor:
-    return torch.tanh(pre_activation) if name == "tanh" else torch.relu(pre_activation)
 
 
 class ResidualRNNCell(RNNCell):
@@ -102,14 +98,10 @@ class LayerNormRNNCell(RNNCell):
 
     def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
         """一步：``(B, D), (B, H) -> (B, H)``。"""
-        check_float_tensor("x_t", x_t, ndim=2, layout="(B, D)")
-        check_size("x_t", x_t, -1, self.input_size, "输入特征数 D")
-        check_float_tensor("h_prev", h_prev, ndim=2, layout="(B, H)")
-        check_size("h_prev", h_prev, -1, self.hidden_size, "隐藏状态维数 H")
-        check_size("h_prev", h_prev, 0, x_t.shape[0], "批大小 B，须与 x_t 相同")
+        check_step(x_t, h_prev, self.input_size, self.hidden_size)
         summed = x_t @ self.weight_ih.T + h_prev @ self.weight_hh.T  # U x + W s: (B, H)
         normalized = self.norm(summed) + self.bias_ih + self.bias_hh  # LN(·) + b_h
-        return _activate(self.nonlinearity, normalized)
+        return ACTIVATIONS[self.nonlinearity](normalized)
 
 
 def gradient_norms_by_distance(

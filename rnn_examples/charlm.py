@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ._checks import check_positive_int, check_real, check_size
+from ._checks import check_choice, check_positive_int, check_real, check_size
 
 __all__ = [
     "CharLM",
@@ -278,10 +278,7 @@ class CharLM(nn.Module):
             ("num_layers", num_layers),
         ]:
             check_positive_int(name, value)
-        if kind not in KINDS:
-            raise ValueError(
-                f"kind 应为 {' 或 '.join(map(repr, KINDS))}，实际收到 {kind!r}"
-            )
+        check_choice("kind", kind, KINDS)
         self.vocab_size = vocab_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers

@@ -32,11 +32,10 @@ import torch
 from torch import nn
 
 from ._checks import (
-    check_float_tensor,
     check_nonlinearity,
     check_positive_int,
     check_sequence,
-    check_size,
+    check_step,
 )
 
 # 激活函数 f（名字 -> 函数）与它的导数 f'。导数写成输出 s = f(a) 的函数，因为
@@ -113,11 +112,7 @@ class RNNCell(nn.Module):
             nn.init.uniform_(parameter, -bound, bound)
 
     def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
-        check_float_tensor("x_t", x_t, ndim=2, layout="(B, D)")
-        check_size("x_t", x_t, -1, self.input_size, "输入特征数 D")
-        check_float_tensor("h_prev", h_prev, ndim=2, layout="(B, H)")
-        check_size("h_prev", h_prev, -1, self.hidden_size, "隐藏状态维数 H")
-        check_size("h_prev", h_prev, 0, x_t.shape[0], "批大小 B，须与 x_t 相同")
+        check_step(x_t, h_prev, self.input_size, self.hidden_size)
         pre_activation = (
             x_t @ self.weight_ih.T
             + self.bias_ih  # U x_t + b_ih: (B, H)

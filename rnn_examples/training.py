@@ -26,6 +26,7 @@ from ._checks import (
     check_float_tensor,
     check_positive_int,
     check_real,
+    check_sequence,
     check_size,
 )
 
@@ -187,8 +188,7 @@ class StepwiseRNN(nn.Module):
         self, x: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """从 ``state`` 出发读入 ``x``，返回每一步的输出与最后一步的状态。"""
-        check_float_tensor("x", x, ndim=3, layout="(B, T, D)")
-        check_size("x", x, -1, self.input_size, "输入特征数 D")
+        x = check_sequence(x, self.input_size)
         if state is not None:
             check_float_tensor("state", state, ndim=3, layout="(1, B, H)")
             check_size("state", state, 1, x.shape[0], "批大小 B，须与 x 相同")

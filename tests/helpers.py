@@ -1,6 +1,7 @@
 """测试用的小书：在临时目录里写一本只有几页、装着本书扩展 ``book_site`` 的书，并在子进程里构建。
 
-``tests/test_book_site.py``、``tests/test_cell_errors.py`` 与 ``tests/test_bench.py`` 共用。
+``tests/test_book_site.py``、``test_search_index.py``、``test_book_latex.py``、``test_cell_errors.py``
+与 ``test_bench.py`` 共用。
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ def write_book(src: Path, conf: str, pages: dict[str, str]) -> None:
     src.mkdir(parents=True, exist_ok=True)
     (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(EXT_DIR)!r})\n{conf}", encoding="utf-8")
     for name, text in pages.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_text(text, encoding="utf-8")
 
 
-def sphinx_build(src: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """``sphinx-build <options> -b html src out``，返回结果（不检查退出码）；第三方库的 Python 警告不显示。"""
+def sphinx_build(src: Path, out: Path, *options: str, builder: str = "html") -> subprocess.CompletedProcess[str]:
+    """``sphinx-build <options> -b <builder> src out``，返回结果（不检查退出码）；第三方库的 Python 警告不显示。"""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", *options, "-b", "html", str(src), str(out)],
+        [sys.executable, "-m", "sphinx", *options, "-b", builder, str(src), str(out)],
         capture_output=True,
         text=True,
         check=False,

@@ -6,28 +6,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import sphinx_build, write_book
 from rnn_examples.diagrams import save_figures
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
-
-CONF = f"""
-import sys
-sys.path.insert(0, {str(EXT_DIR)!r})
+CONF = """
 project = "小书"
 author = "作者"
 language = "zh_CN"
 extensions = ["sphinx_exercise", "book_site"]
 latex_engine = "xelatex"
 latex_documents = [("index", "book.tex", project, author, "manual", True)]
-latex_docclass = {{"manual": "book"}}
+latex_docclass = {"manual": "book"}
 """
 
 PAGES = {
@@ -99,16 +93,11 @@ PAGES = {
 def tex(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("book")
     src = root / "src"
-    src.mkdir()
     (root / "images").mkdir()
     save_figures(root / "images")
-    (src / "conf.py").write_text(CONF, encoding="utf-8")
-    for name, text in PAGES.items():
-        (src / f"{name}.rst").write_text(text + "\n", encoding="utf-8")
+    write_book(src, CONF, {f"{name}.rst": text + "\n" for name, text in PAGES.items()})
     out = root / "latex"
-    env = os.environ | {"PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "latex", str(src), str(out)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    result = sphinx_build(src, out, "-q", "-W", builder="latex")
     assert result.returncode == 0, result.stderr
     assert (out / "vector" / "RNN1.pdf").read_bytes().startswith(b"%PDF")
     return (out / "book.tex").read_text(encoding="utf-8")
@@ -156,17 +145,13 @@ def test_space_kept_between_chinese_and_link(tex: str) -> None:
 def test_website_links_the_pdf_only_when_it_exists(tmp_path: Path) -> None:
     """网站的“全书 PDF”按钮：没有构建 PDF 时没有（不留失效的链接），有了就复制并链接它。"""
     src = tmp_path / "src"
-    src.mkdir()
     conf = CONF.replace('extensions = ["sphinx_exercise", "book_site"]', 'extensions = ["book_site"]')
-    (src / "conf.py").write_text(conf + 'html_theme = "sphinx_book_theme"\n', encoding="utf-8")
-    (src / "index.rst").write_text("小书\n====\n\n.. toctree::\n\n   a\n", encoding="utf-8")
-    (src / "a.rst").write_text("甲\n==\n\n正文。\n", encoding="utf-8")
+    pages = {"index.rst": "小书\n====\n\n.. toctree::\n\n   a\n", "a.rst": "甲\n==\n\n正文。\n"}
+    write_book(src, conf + 'html_theme = "sphinx_book_theme"\n', pages)
     html = tmp_path / "build" / "html"
-    env = os.environ | {"PYTHONWARNINGS": "ignore"}
 
     def build() -> str:
-        command = [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(src), str(html)]
-        result = subprocess.run(command, env=env, capture_output=True, text=True)
+        result = sphinx_build(src, html, "-q", "-W")
         assert result.returncode == 0, result.stderr
         return (html / "a.html").read_text(encoding="utf-8")
 

@@ -6,22 +6,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sphinx.search import js_index
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
-sys.path.insert(0, str(EXT_DIR))
+from book_site.search import cjk_grams, split_text
+from helpers import sphinx_build, write_book
 
-from book_site.search import cjk_grams, split_text  # noqa: E402
-
-CONF = f"""
-import sys
-sys.path.insert(0, {str(EXT_DIR)!r})
+CONF = """
 project = "t"
 language = "zh_CN"
 extensions = ["book_site"]
@@ -50,23 +44,18 @@ PAGES = {
 }
 
 
+def read_index(out: Path) -> dict[str, Any]:
+    return js_index.loads((out / "searchindex.js").read_text(encoding="utf-8"))
+
+
 def build(src: Path, out: Path) -> dict[str, Any]:
-    env = os.environ | {"PYTHONWARNINGS": "ignore"}
-    subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(src), str(out)],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
-    text = (out / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    result = sphinx_build(src, out, "-q", "-W")
+    assert result.returncode == 0, result.stderr
+    return read_index(out)
 
 
 def write_site(src: Path, pages: dict[str, str]) -> None:
-    (src / "appendix").mkdir(parents=True, exist_ok=True)
-    (src / "conf.py").write_text(CONF, encoding="utf-8")
-    for name, text in pages.items():
-        (src / f"{name}.rst").write_text(text, encoding="utf-8")
+    write_book(src, CONF, {f"{name}.rst": text for name, text in pages.items()})
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def index(site: Path) -> dict[str, Any]:
-    text = (site / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    return read_index(site)
 
 
 def docs_of(index: dict[str, Any], word: str) -> set[str]:
@@ -151,8 +139,7 @@ def test_index_written_by_another_indexer_is_rebuilt(tmp_path: Path) -> None:
     write_site(tmp_path / "src", PAGES)
     clean = build(tmp_path / "src", tmp_path / "out")
     index_file = tmp_path / "out" / "searchindex.js"
-    text = index_file.read_text(encoding="utf-8")
-    old = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    old = read_index(tmp_path / "out")
     old["bookindexversion"] = "另一版"
     old["terms"]["旧切法的词"] = 1
     index_file.write_text(f"Search.setIndex({json.dumps(old)})", encoding="utf-8")
