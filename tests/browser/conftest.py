@@ -204,7 +204,7 @@ def open_page(browser: Any, visit: Visit, expected_status: int = 200, **context_
 
 
 def wait_for_math(page: Any) -> None:
-    """等 MathJax（若页面加载了它）排版完成。"""
+    """等 MathJax（若页面加载了它的脚本）排版完成；公式在构建时排版的页面没有要等的。"""
     page.wait_for_load_state("load")
     page.evaluate(
         """async () => {
@@ -255,7 +255,8 @@ async () => {
         .concat([...document.querySelectorAll('a[name]')].map(e => e.getAttribute('name')));
     return {images, math, text, links, ids, title: document.title,
             theme: document.documentElement.dataset.theme,
-            hasMathJax: !!document.querySelector('script[src*="mathjax"]')};
+            // 公式在构建时排版：页面链接 MathJax 的样式表（旧做法是加载 MathJax 脚本）
+            hasMathJax: !!document.querySelector('link[href*="mathjax"], script[src*="mathjax"]')};
 }
 """
 

@@ -19,6 +19,10 @@
    ``defer``（按出现顺序在解析完文档后执行，与原来的顺序相同）；引用 ``DOCUMENTATION_OPTIONS``
    的内联脚本改为 ``type="module"``：模块脚本同样延迟、同样按顺序，于是仍在
    ``documentation_options.js`` 之后执行。
+
+4. **只发布用到的字形。** 公式字体（MathJax 的 woff）与主题的 Font Awesome 实心图标字体都用
+   fontTools 子集化，只留全站用到的字符：见 :func:`math_font_chars` 与 :func:`icon_codepoints`。
+   正文第一张以外的图片延迟加载（:func:`lazy_images`）。
 """
 
 from __future__ import annotations
@@ -206,10 +210,79 @@ def typeset_all_math(app: Sphinx, builder: Any) -> None:
     builder._book_math = cached["html"]
     builder._book_math_css = cached["css"]
     builder._book_math_fonts = cached["fonts"]
-    write_math_assets(builder)
+    write_math_assets(app, builder)
 
 
-def write_math_assets(builder: Any) -> None:
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
+_CHAR_RULE = re.compile(r"([^{}]*)\{[^{}]*?content:\"((?:[^\"\\]|\\.)*)\"")
+
+
+def css_unescape(text: str) -> str:
+    """CSS 字符串里的 ``\\2212`` 一类转义换成字符。"""
+    return _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace('\\"', '"')
+
+
+def math_font_chars(css: str) -> dict[str, set[int]]:
+    """公式样式表里每个字体族要显示的字符：{字体族: 码位}。
+
+    ``mjx-c.mjx-c1D453.TEX-I::before{content:"f"}`` 是斜体字体（``MJXTEX-I``）里的 f；没有变体类的是
+    正体 ``MJXTEX``；可伸缩括号的部件（``mjx-stretchy``、``mjx-ext`` 等）从 S1、S4、正体与 AMS 里取。
+    """
+    chars: dict[str, set[int]] = {}
+    for selector, content in _CHAR_RULE.findall(css):
+        codepoints = {ord(c) for c in css_unescape(content)}
+        variant = _VARIANT.search(selector)
+        if variant:
+            families = [f"MJXTEX-{variant.group(1)}"]
+        elif re.search(r"mjx-(?:stretchy|ext|beg|end|mid)", selector):
+            families = ["MJXTEX-S1", "MJXTEX-S4", "MJXTEX", "MJXTEX-A"]
+        else:
+            families = ["MJXTEX"]
+        for family in families:
+            chars.setdefault(family, set()).update(codepoints)
+    return chars
+
+
+def subset_font(source: Path, destination: Path, codepoints: set[int], flavor: str) -> None:
+    """用 fontTools 只留下 ``codepoints`` 的字形，存成 ``flavor``（woff 或 woff2）；结果逐字节可重复。"""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = flavor
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(str(source), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    font.flavor = flavor
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    font.save(str(destination))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def subset_cached(app: Sphinx, source: Path, destination: Path, codepoints: set[int], flavor: str) -> None:
+    """同 :func:`subset_font`，但原字体、码位与上次相同且输出文件没被换掉时什么也不做（空重建不付这个时间）。"""
+    record_file = Path(app.doctreedir) / "book_fonts.json"
+    records = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
+    key = destination.relative_to(app.outdir).as_posix()
+    wanted = {"source": _sha(source), "codepoints": sorted(codepoints), "flavor": flavor}
+    record = records.get(key, {})
+    if destination.is_file() and record.get("output") == _sha(destination) and all(
+        record.get(k) == v for k, v in wanted.items()
+    ):
+        return
+    subset_font(source, destination, codepoints, flavor)
+    records[key] = {**wanted, "output": _sha(destination)}
+    record_file.write_text(json.dumps(records, sort_keys=True), encoding="utf-8")
+
+
+def write_math_assets(app: Sphinx, builder: Any) -> None:
     """写出公式样式表，只复制用到的字体；删掉 ``_static/mathjax`` 里别的文件（例如旧构建复制的整套 MathJax）。
 
     在写出页面之前做：页面链接样式表时 Sphinx 按文件内容给地址加上校验和（``?v=``），改了就换地址。
@@ -229,10 +302,75 @@ def write_math_assets(builder: Any) -> None:
     if not css_path.is_file() or css_path.read_text(encoding="utf-8") != builder._book_math_css:
         css_path.write_text(builder._book_math_css, encoding="utf-8")
     source = mathjax_dir() / "output" / "chtml" / "fonts"
-    for rel in builder._book_math_fonts.values():
-        destination = target / rel
-        if not destination.is_file():
-            shutil.copyfile(source / rel, destination)
+    chars = math_font_chars(builder._book_math_css)
+    for family, rel in builder._book_math_fonts.items():
+        # 每个字体只留全书用到的字形（MathJax 的 woff 是完整字库：AMS 40 kB 里本书只用几个符号）；
+        # MJXZERO 只有 1 kB，原样复制
+        if family in chars:
+            subset_cached(app, source / rel, target / rel, chars[family] | {0x20, 0xA0}, "woff")
+        elif not (target / rel).is_file():
+            shutil.copyfile(source / rel, target / rel)
+
+
+# -- 图标字体 ------------------------------------------------------------------------------------------
+
+ICON_FONT = "vendor/fontawesome/webfonts/fa-solid-900.woff2"  # 相对 _static
+_ICON_MAP = re.compile(r"((?:\.fa-[a-z0-9-]+(?:::?before)?,?)+)\{--fa:\"((?:[^\"\\]|\\.)*)\"")
+_ICON_CLASS = re.compile(r"\bfa-[a-z0-9]+(?:-[a-z0-9]+)*")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def icon_codepoints(static: Path, pages: list[Path]) -> set[int]:
+    """网站用到的 Font Awesome 图标的码位。
+
+    三个来源：页面与脚本里出现的 ``fa-*`` 类名（按主题 CSS 里的类名表换成码位）；各 CSS 在类名表之外
+    直接写出的图标字符（主题的 ``--pst-icon-*`` 提示框图标、sphinx-exercise 的铅笔）。
+    """
+    css_files = [path for path in static.rglob("*.css") if "mathjax" not in path.parts]
+    icon_map: dict[str, str] = {}
+    loose = ""
+    for path in css_files:
+        css = path.read_text(encoding="utf-8", errors="replace")
+        for classes, content in _ICON_MAP.findall(css):
+            for name in re.findall(r"fa-[a-z0-9-]+", classes):
+                icon_map[name] = css_unescape(content)
+        loose += css_unescape(_ICON_MAP.sub("", css))
+    used: set[str] = set()
+    for path in [*pages, *static.rglob("*.js")]:
+        used.update(_ICON_CLASS.findall(path.read_text(encoding="utf-8", errors="replace")))
+    codepoints = {ord(c) for name in used for c in icon_map.get(name, "")}
+    codepoints |= {ord(c) for c in _PRIVATE_USE.findall(loose)}
+    return codepoints
+
+
+def subset_icon_font(app: Sphinx, exception: Exception | None) -> None:
+    """构建结束：把主题的 Font Awesome 实心图标字体（115 kB）换成只含本站图标的子集（几 kB）。
+
+    主题 CSS 里的 ``@font-face`` 地址不变，只是文件小了；常规体与品牌图标（仓库按钮）没有子集化，
+    它们只在用到时才下载。
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    font = static / ICON_FONT
+    if not font.is_file():
+        return
+    theme_font = _theme_icon_font()
+    if theme_font is None:
+        return
+    pages = [path for path in Path(app.outdir).rglob("*.html") if "_static" not in path.parts]
+    codepoints = icon_codepoints(static, pages)
+    if codepoints:
+        subset_cached(app, theme_font, font, codepoints, "woff2")
+
+
+def _theme_icon_font() -> Path | None:
+    """主题包里原始的图标字体（输出目录里的那份可能已经是上次的子集）。"""
+    spec = importlib.util.find_spec("pydata_sphinx_theme")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "theme" / "pydata_sphinx_theme" / "static" / ICON_FONT
+    return path if path.is_file() else None
 
 
 # -- 页面上的脚本与样式 --------------------------------------------------------------------------------
@@ -245,6 +383,8 @@ def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str
     """
     if context.get("has_maths_elements") and getattr(app.builder, "math_renderer_name", None) == RENDERER:
         app.add_css_file(CSS_FILE)
+    if context.get("body"):
+        context["body"] = lazy_images(context["body"])
     if pagename == "search":
         return
     scripts = context.get("script_files", [])
@@ -261,6 +401,24 @@ def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str
         else:
             continue
         scripts[index] = type(script)(script.filename, priority=script.priority, **attributes)
+
+
+_IMG = re.compile(r"<img\b(?![^>]*\bloading=)")
+
+
+def lazy_images(body: str) -> str:
+    """正文第一张图以外的图片加 ``loading="lazy"``：滚到附近才下载，首屏不为下面的图付流量。
+
+    第一张图常在首屏里、可能就是最大内容元素（LCP），照常立即加载。
+    """
+    count = 0
+
+    def mark(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return match.group(0) if count == 1 else '<img loading="lazy"'
+
+    return _IMG.sub(mark, body)
 
 
 def add_templates(app: Sphinx, config: Any) -> None:
@@ -289,3 +447,4 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", add_templates)
     app.connect("write-started", typeset_all_math)
     app.connect("html-page-context", page_assets, priority=900)  # 在别的扩展加完脚本之后
+    app.connect("build-finished", subset_icon_font)
