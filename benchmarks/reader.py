@@ -292,9 +292,7 @@ def median_row(page: str, mode: str, samples: list[Sample]) -> Row:
     """把同一页、同一模式的若干次结果合成一行：每项指标各取中位数。"""
     if not samples:
         raise ValueError(f"{page}（{mode}）没有任何一次测量结果")
-    medians = {
-        f.name: statistics.median(getattr(s, f.name) for s in samples) for f in dataclasses.fields(Sample)
-    }
+    medians = {f.name: statistics.median(getattr(s, f.name) for s in samples) for f in dataclasses.fields(Sample)}
     return Row(page=page, mode=mode, runs=len(samples), **medians)
 
 
@@ -391,7 +389,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     try:
-        rows = measure(args.site, args.pages, args.modes, args.runs, progress=lambda m: print(m, flush=True), keep_reports=args.keep_reports)
+        rows = measure(
+            args.site,
+            args.pages,
+            args.modes,
+            args.runs,
+            progress=lambda m: print(m, flush=True),
+            keep_reports=args.keep_reports,
+        )
     except LighthouseUnavailable as error:
         print(f"无法测量：{error}", file=sys.stderr)
         return 2

@@ -81,7 +81,9 @@ def test_blocking_script_detector() -> None:
 def test_no_render_blocking_script_in_head(page: str) -> None:
     require_site()
     blocking = blocking_scripts((SITE / page).read_text(encoding="utf-8"))
-    assert not blocking, f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/assets.py）：{format_list(blocking)}"
+    assert not blocking, (
+        f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/assets.py）：{format_list(blocking)}"
+    )
 
 
 def test_content_pages_do_not_load_the_search_index(page_audit: Audit, site_page: str) -> None:
@@ -149,7 +151,8 @@ def test_chapter_transfer_within_budget(browser: Any) -> None:
             context.close()
     total = sum(sizes.values())
     listing = sorted(((size, re.sub(r"^https?://[^/]+/", "", url)) for url, size in sizes.items()), reverse=True)
-    assert encodings and encodings[0][0] < encodings[0][1], f"页面不是压缩传输的：{encodings}"
+    assert encodings, "没有页面导航的计时记录"
+    assert encodings[0][0] < encodings[0][1], f"页面不是压缩传输的：{encodings}"
     assert fonts_ok, "公式字体 MJXTEX 没有从本站加载"
     assert [u for u in sizes if "/_static/mathjax/" in u and u.endswith(".woff")], "没有加载公式字体"
     assert total <= CHAPTER_BUDGET_BYTES, (

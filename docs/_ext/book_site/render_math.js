@@ -30,6 +30,9 @@ MathJaxLoader.init({
   for (const item of items) {
     try {
       const node = await MathJax.tex2chtmlPromise(item.tex, {display: item.display});
+      // 宽的独立公式在窄屏上横向滚动：滚动区域要能用键盘聚焦（axe 的 scrollable-region-focusable）；
+      // 浏览器里的 MathJax 也给每个公式加 tabindex（为了它的右键菜单）
+      if (item.display) adaptor.setAttribute(node, "tabindex", "0");
       html.push(adaptor.outerHTML(node));
       errors.push(null);
     } catch (error) {
