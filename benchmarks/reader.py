@@ -343,6 +343,20 @@ def measure(
     return rows
 
 
+def rows_from_reports(directory: Path) -> list[Row]:
+    """从 ``--keep-reports`` 存下的 JSON 报告（``<页>-<模式>-<次>.json``）重新算出中位数行。
+
+    测量被中断时，已完成的那些运行仍可汇总。
+    """
+    grouped: dict[tuple[str, str], list[Sample]] = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        stem, mode, _attempt = path.stem.rsplit("-", 2)
+        report = json.loads(path.read_text(encoding="utf-8"))
+        page = report["finalDisplayedUrl"].split("/", 3)[3] if "finalDisplayedUrl" in report else stem + ".html"
+        grouped.setdefault((page, mode), []).append(sample_from_report(report))
+    return [median_row(page, mode, samples) for (page, mode), samples in sorted(grouped.items())]
+
+
 # -- 报告 ------------------------------------------------------------------------------------
 
 
