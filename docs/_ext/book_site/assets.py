@@ -374,6 +374,104 @@ def _theme_icon_font() -> Path | None:
     return path if path.is_file() else None
 
 
+# -- 样式表合成一个文件 ---------------------------------------------------------------------------------
+
+# pydata 主题在模板里直接写出的两个样式表（theme.css 用 @import 再拉 basic.css）
+THEME_CSS = ("_static/styles/theme.css", "_static/styles/pydata-sphinx-theme.css")
+_MANIFEST = "/* book_site.assets 合成: "  # 合成文件的第一行列出组成它的样式表，构建结束时据此重写
+_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)['"]?\s*\)?\s*;""")
+_SOURCE_MAP = re.compile(r"/\*#\s*sourceMappingURL=[^*]*\*/")
+
+
+def _css_text(outdir: Path, filename: str, seen: frozenset[str] = frozenset()) -> str:
+    """一个样式表的内容，``@import`` 展开，相对 ``url()`` 改成相对 ``_static/``（合成文件所在目录）。"""
+    path = (outdir / filename).resolve()
+    css = _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
+    css = re.sub(r"@charset\s+[^;]+;", "", css)
+    base = Path(filename).parent
+
+    def rebase(target: str) -> str | None:
+        if re.match(r"^(?:[a-z]+:|/|#)", target):
+            return None
+        path, rest = re.match(r"([^?#]*)(.*)", target).groups()  # type: ignore[union-attr]
+        joined = os.path.normpath((base / path).as_posix())
+        return os.path.relpath(joined, "_static").replace(os.sep, "/") + rest
+
+    def inline_import(match: re.Match[str]) -> str:
+        target = match.group(1)
+        if re.match(r"^(?:[a-z]+:|/)", target):
+            return match.group(0)
+        name = os.path.normpath((base / target).as_posix())
+        return "" if name in seen else _css_text(outdir, name, seen | {filename})
+
+    def url(match: re.Match[str]) -> str:
+        rebased = rebase(match.group(2).strip())
+        return match.group(0) if rebased is None else f'url("{rebased}")'
+
+    css = _IMPORT.sub(inline_import, css)
+    return _URL.sub(url, css)
+
+
+def _bundle_name(files: list[str]) -> str:
+    return "_static/book-" + hashlib.sha256("\n".join(files).encode()).hexdigest()[:10] + ".css"
+
+
+def write_bundle(outdir: Path, name: str, files: list[str]) -> str:
+    """把 ``files`` 依次合成 ``name``（内容不变就不写），返回内容的短校验和。"""
+    parts = [f"/* {f} */\n{_css_text(outdir, f)}" for f in files]
+    content = _MANIFEST + " ".join(files) + " */\n" + "\n".join(parts)
+    target = outdir / name
+    if not target.is_file() or target.read_text(encoding="utf-8") != content:
+        temporary = target.with_name(f".{target.name}.{os.getpid()}")
+        temporary.write_text(content, encoding="utf-8")
+        os.replace(temporary, target)  # 并行写出页面的进程可能同时写同一个文件
+    return hashlib.sha256(content.encode()).hexdigest()[:8]
+
+
+def bundle_css(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
+    """页面的全部样式表合成一个文件，``<head>`` 里只剩一个样式表请求（模板 layout.html 用它）。
+
+    手机网络上每个挡住绘制的样式表都要一次往返，原来一页有 11 个（theme.css 还要再 @import 一个）。
+    按原来的顺序拼接，层叠顺序不变。有 media 等特别属性或外部地址的样式表时不合成，照原样输出。
+    """
+    outdir = Path(app.outdir)
+    files = [name for name in THEME_CSS if (outdir / name).is_file()]
+    if len(files) != len(THEME_CSS):
+        return
+    # Sphinx 在 html-page-context 之后才按优先级排序（稳定排序），这里按同样的顺序拼接
+    for css in sorted(context.get("css_files", []), key=lambda c: getattr(c, "priority", 500)):
+        filename = os.fspath(getattr(css, "filename", css))
+        attributes = {k: v for k, v in (getattr(css, "attributes", None) or {}).items() if v is not None}
+        if "://" in filename or not (outdir / filename).is_file():
+            return
+        if set(attributes.items()) - {("rel", "stylesheet"), ("type", "text/css")}:
+            return
+        files.append(filename)
+    name = _bundle_name(files)
+    version = write_bundle(outdir, name, files)
+    context["book_css_bundle"] = name
+    context["book_css_bundle_version"] = version
+
+
+def refresh_bundles(app: Sphinx, exception: Exception | None) -> None:
+    """构建结束：按最新的样式表重写每个合成文件（组成清单在文件第一行）。
+
+    主题在 build-finished 时才写出最终的 pygments.css；没有页面重新写出时，改过的 book.css 也要生效。
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for bundle in sorted((outdir / "_static").glob("book-*.css")):
+        with bundle.open(encoding="utf-8") as handle:
+            first = handle.readline()
+        if not first.startswith(_MANIFEST):
+            continue
+        files = first.removeprefix(_MANIFEST).removesuffix(" */\n").split()
+        if all((outdir / f).is_file() for f in files):
+            write_bundle(outdir, bundle.relative_to(outdir).as_posix(), files)
+
+
 # -- 页面上的脚本与样式 --------------------------------------------------------------------------------
 
 
@@ -384,6 +482,7 @@ def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str
     """
     if context.get("has_maths_elements") and getattr(app.builder, "math_renderer_name", None) == RENDERER:
         app.add_css_file(CSS_FILE)
+    bundle_css(app, pagename, context)
     if context.get("body"):
         context["body"] = lazy_images(context["body"])
     if pagename == "search":
@@ -449,3 +548,5 @@ def setup(app: Sphinx) -> None:
     app.connect("write-started", typeset_all_math)
     app.connect("html-page-context", page_assets, priority=900)  # 在别的扩展加完脚本之后
     app.connect("build-finished", subset_icon_font)
+    # 在主题之后：pydata 主题在 build-finished 时才写出亮/暗两套代码高亮的 pygments.css
+    app.connect("build-finished", refresh_bundles, priority=900)
