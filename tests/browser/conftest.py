@@ -255,8 +255,11 @@ async () => {
         .concat([...document.querySelectorAll('a[name]')].map(e => e.getAttribute('name')));
     return {images, math, text, links, ids, title: document.title,
             theme: document.documentElement.dataset.theme,
-            // 公式在构建时排版：页面链接 MathJax 的样式表（旧做法是加载 MathJax 脚本）
-            hasMathJax: !!document.querySelector('link[href*="mathjax"], script[src*="mathjax"]')};
+            // 公式在构建时排版：页面的样式表里有 MathJax 的 CHTML 样式（旧做法是加载 MathJax 脚本）
+            hasMathJax: !!document.querySelector('script[src*="mathjax"]') || [...document.styleSheets].some(sheet => {
+                try { return [...sheet.cssRules].some(r => (r.selectorText || '').startsWith('mjx-container')); }
+                catch (e) { return false; }
+            })};
 }
 """
 
