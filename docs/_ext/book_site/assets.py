@@ -521,10 +521,16 @@ def lazy_images(body: str) -> str:
     return _IMG.sub(mark, body)
 
 
+PYDATA_THEMES = frozenset({"sphinx_book_theme", "pydata_sphinx_theme"})
+
+
 def add_templates(app: Sphinx, config: Any) -> None:
-    """本扩展的模板目录（layout.html：非搜索页不加载搜索索引）排在项目模板之后。"""
+    """本扩展的模板目录（layout.html：一个样式表、非搜索页不加载搜索索引）排在项目模板之后。
+
+    模板改的是 pydata 主题的块，只在用它（或以它为基础的 sphinx-book-theme）时加入。
+    """
     templates = str(HERE / "templates")
-    if templates not in config.templates_path:
+    if config.html_theme in PYDATA_THEMES and templates not in config.templates_path:
         config.templates_path.append(templates)
 
 
