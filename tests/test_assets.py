@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -140,13 +141,17 @@ math_numfig = True
 """
 
 
-def _build(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
+def _build(tmp_path: Path, body: str, node: str | None = None) -> subprocess.CompletedProcess[str]:
+    """构建（或增量重建）小项目；``node`` 给出时用它作 Node.js（给一个不存在的路径可查出是否调用了 Node）。"""
     src = tmp_path / "src"
-    src.mkdir()
+    src.mkdir(exist_ok=True)
     (src / "conf.py").write_text(CONF, encoding="utf-8")
-    (src / "index.rst").write_text(body, encoding="utf-8")
+    index = src / "index.rst"
+    if not index.is_file() or index.read_text(encoding="utf-8") != body:
+        index.write_text(body, encoding="utf-8")
     command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(tmp_path / "out")]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, **({"RNN_BOOK_NODE": node} if node else {})}
+    return subprocess.run(command, capture_output=True, text=True, check=False, env=env)
 
 
 def test_build_time_math(tmp_path: Path) -> None:
@@ -166,6 +171,18 @@ def test_build_time_math(tmp_path: Path) -> None:
     fonts = sorted(p.name for p in (tmp_path / "out" / "_static" / "mathjax" / "woff-v2").iterdir())
     assert "MathJax_AMS-Regular.woff" in fonts
     assert "MathJax_Fraktur-Regular.woff" not in fonts
+
+
+def test_rebuild_reuses_the_typeset_math_and_reruns_when_formulas_change(tmp_path: Path) -> None:
+    """公式没变的重建不启动 Node；改了公式就重新排版（Node 不可用时构建失败并说明怎样装）。"""
+    body = "页\n==\n\n行内 :math:`x_t`。\n"
+    assert _build(tmp_path, body).returncode == 0
+    missing_node = str(tmp_path / "no-such-node")
+    again = _build(tmp_path, body, node=missing_node)
+    assert again.returncode == 0, again.stderr
+    changed = _build(tmp_path, body.replace("x_t", "y_t"), node=missing_node)
+    assert changed.returncode != 0
+    assert f"RNN_BOOK_NODE 指向的 Node.js 不存在或不可执行：{missing_node}" in changed.stderr, changed.stderr
 
 
 def test_tex_error_is_a_warning_naming_the_page(tmp_path: Path) -> None:

@@ -137,6 +137,8 @@ def mathjax_dir() -> Path:
 def node_executable() -> str:
     """Node.js：环境变量 ``RNN_BOOK_NODE``，或 ``PATH`` 上的 ``node``（Debian 的包名是 nodejs）。"""
     explicit = os.environ.get("RNN_BOOK_NODE")
+    if explicit and not shutil.which(explicit):
+        raise RuntimeError(f"环境变量 RNN_BOOK_NODE 指向的 Node.js 不存在或不可执行：{explicit}")
     found = explicit or shutil.which("node") or shutil.which("nodejs")
     if not found:
         raise RuntimeError(
@@ -184,14 +186,24 @@ def typeset_all_math(app: Sphinx, builder: Any) -> None:
     if getattr(builder, "math_renderer_name", None) != RENDERER:
         return
     env = app.env
+    cache = Path(app.doctreedir) / CACHE_FILE
+    cached = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
+    # 空重建不读 doctree：所有 doctree 文件（名字与修改时间）与上次相同，公式就相同
+    doctrees = sorted(
+        (name, os.stat(path).st_mtime_ns)
+        for name in env.found_docs
+        if (path := Path(app.doctreedir) / f"{name}.doctree").is_file()
+    )
+    stamp = hashlib.sha256(json.dumps([doctrees, app.config.book_math_renderer]).encode()).hexdigest()
+    if cached.get("stamp") == stamp and len(doctrees) == len(env.found_docs):
+        _use_math(app, builder, cached)
+        return
     where: dict[str, list[str]] = {}
     for docname in sorted(env.found_docs):
         for tex, display in math_items(env.get_doctree(docname)):
             where.setdefault(_key(tex, display), []).append(docname)
     keys = sorted(where)
     digest = hashlib.sha256(json.dumps([keys, app.config.book_math_renderer]).encode()).hexdigest()
-    cache = Path(app.doctreedir) / CACHE_FILE
-    cached = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
     if cached.get("digest") != digest:
         items = [(key[2:], key.startswith("D:")) for key in keys]
         html, errors, css = run_mathjax(items) if items else ([], [], "")
@@ -202,8 +214,15 @@ def typeset_all_math(app: Sphinx, builder: Any) -> None:
         rendered = {key: h for key, h in zip(keys, html, strict=True) if h is not None}
         fonts = used_fonts(css, list(rendered.values()))
         cached = {"digest": digest, "html": rendered, "css": _minify_css(css) if css else "", "fonts": fonts}
-        if not failed:
-            cache.write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
+        if failed:
+            _use_math(app, builder, cached)
+            return
+    cached["stamp"] = stamp
+    cache.write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
+    _use_math(app, builder, cached)
+
+
+def _use_math(app: Sphinx, builder: Any, cached: dict[str, Any]) -> None:
     builder._book_math = cached["html"]
     builder._book_math_css = cached["css"]
     builder._book_math_fonts = cached["fonts"]
@@ -327,7 +346,8 @@ def icon_codepoints(static: Path, pages: list[Path]) -> set[int]:
     三个来源：页面与脚本里出现的 ``fa-*`` 类名（按主题 CSS 里的类名表换成码位）；各 CSS 在类名表之外
     直接写出的图标字符（主题的 ``--pst-icon-*`` 提示框图标、sphinx-exercise 的铅笔）。
     """
-    css_files = [path for path in static.rglob("*.css") if "mathjax" not in path.parts]
+    # 合成的样式表（book-*.css）只是其他样式表的拼接，不必再读
+    css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts and not p.name.startswith("book-")]
     icon_map: dict[str, str] = {}
     loose = ""
     for path in css_files:
@@ -360,6 +380,10 @@ def subset_icon_font(app: Sphinx, exception: Exception | None) -> None:
     if theme_font is None:
         return
     pages = [path for path in Path(app.outdir).rglob("*.html") if "_static" not in path.parts]
+    sources = [*pages, *static.rglob("*.js"), *(p for p in static.rglob("*.css") if not p.name.startswith("book-"))]
+    newest = max((path.stat().st_mtime_ns for path in sources), default=0)
+    if font.stat().st_mtime_ns > newest and _sha(font) != _sha(theme_font):
+        return  # 上次子集化之后页面、脚本与样式都没变（空重建）
     codepoints = icon_codepoints(static, pages)
     if codepoints:
         subset_cached(app, theme_font, font, codepoints, "woff2")
