@@ -128,6 +128,23 @@ def test_lazy_images_keep_the_first_eager() -> None:
     )
 
 
+def test_image_sizes_from_the_image_file(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (300, 120)).save(tmp_path / "fig.png")
+    app = SimpleNamespace(srcdir=tmp_path, builder=SimpleNamespace(images={"fig.png": "fig.png"}))
+    body = (
+        '<img alt="a" src="../_images/fig.png" />'
+        '<img width="10" height="5" src="../_images/fig.png" />'
+        '<img src="https://example.org/x.png" />'
+    )
+    assert assets.image_sizes(app, body) == (  # type: ignore[arg-type]
+        '<img width="300" height="120" alt="a" src="../_images/fig.png" />'
+        '<img width="10" height="5" src="../_images/fig.png" />'
+        '<img src="https://example.org/x.png" />'
+    )
+
+
 # -- 一次真实的小构建 -------------------------------------------------------------------------------------
 
 CONF = f"""
