@@ -29,7 +29,6 @@ extensions = [
     "sphinx_togglebutton",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",  # 参考文献：docs/references.bib，正文用 {cite:p}
-    "sphinx-mathjax-offline",  # 把 MathJax 3（含字体）复制进网站，公式不依赖 CDN
     "notfound.extension",  # 404 页（绝对链接，任意深度的错误地址都能正确显示样式）
     "book_site",
 ]
@@ -116,10 +115,11 @@ if _repo_url:
         "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
     }
 
-# -- 公式：MathJax 3 从本站加载 ----------------------------------------------------
-# sphinx-mathjax-offline 在构建结束时把 MathJax 3.2 复制到 _static/mathjax/ 并把 mathjax_path
-# 设为 mathjax/tex-chtml.js；MathJax 从自己脚本的地址推出根目录，字体（woff）与按需加载的组件
-# 都从同一目录取，不访问任何外部主机（浏览器测试逐页核对）。
+# -- 公式：构建时排版 ------------------------------------------------------------------
+# book_site.assets 在构建时用 Node.js 运行 MathJax 3.2（sphinx-mathjax-offline 包里的那一份，
+# 这个包只作为 MathJax 文件的来源，不作为 Sphinx 扩展加载），公式的 CHTML 直接写进页面；
+# 页面不带任何公式脚本，只链接 _static/mathjax/chtml.css 与用到的几个 woff 字体。
+html_math_renderer = "book_chtml"
 
 # -- 中文搜索 -------------------------------------------------------------------
 # 汉字按单字与二元组索引（不分词，没有词典），查询端按同样的切法找短语；见 _ext/book_site/search.py。

@@ -166,7 +166,7 @@ def open_page(browser: Any, visit: Visit, expected_status: int = 200, **context_
 
 
 def wait_for_math(page: Any) -> None:
-    """等 MathJax（若页面加载了它）排版完成。"""
+    """等 MathJax（若页面加载了它的脚本）排版完成；公式在构建时排版的页面没有要等的。"""
     page.wait_for_load_state("load")
     page.evaluate(
         """async () => {
@@ -217,7 +217,11 @@ async () => {
         .concat([...document.querySelectorAll('a[name]')].map(e => e.getAttribute('name')));
     return {images, math, text, links, ids, title: document.title,
             theme: document.documentElement.dataset.theme,
-            hasMathJax: !!document.querySelector('script[src*="mathjax"]')};
+            // 公式在构建时排版：页面的样式表里有 MathJax 的 CHTML 样式（旧做法是加载 MathJax 脚本）
+            hasMathJax: !!document.querySelector('script[src*="mathjax"]') || [...document.styleSheets].some(sheet => {
+                try { return [...sheet.cssRules].some(r => (r.selectorText || '').startsWith('mjx-container')); }
+                catch (e) { return false; }
+            })};
 }
 """
 

@@ -40,7 +40,7 @@ def test_every_formula_is_typeset(page_audit: Audit) -> None:
     data, url = page_audit.data, page_audit.visit.url
     math = data["math"]
     if math["total"]:
-        assert data["hasMathJax"], f"{url} 有 {math['total']} 个公式却没有加载 MathJax"
+        assert data["hasMathJax"], f"{url} 有 {math['total']} 个公式，样式表里却没有 MathJax 的样式"
         mathjax = [r for r in page_audit.visit.requests if "mathjax" in r.lower()]
         assert mathjax, f"{url} 没有从本站加载 MathJax"
     assert math["typeset"] == math["total"], f"{url} 有公式没有排版：{format_list(math['untypeset'])}"

@@ -6,8 +6,7 @@
 - :mod:`book_site.search`：中文搜索（汉字二元组索引、词频、参考页降序），JS 词干器修正，增量构建后保留索引条目。
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
 - :mod:`book_site.latex`：PDF 版（LaTeX 构建器）的全书结构与矢量图。
-
-另有一条与第三方扩展有关的声明（:func:`declare_parallel_safe`）。
+- :mod:`book_site.assets`：读者一侧的速度（构建时排版公式、搜索索引只在搜索页、脚本延迟执行）。
 """
 
 from __future__ import annotations
@@ -16,20 +15,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import downloads, latex, notebooks, package, pages, search
-
-# 已核实只在构建结束时复制文件、与读取文档无关，却没有声明 parallel_read_safe 的扩展
-_PARALLEL_SAFE_EXTENSIONS = ("sphinx-mathjax-offline",)
-
-
-def declare_parallel_safe(app: Sphinx) -> None:
-    """替上面的扩展声明并行读取安全：未声明时 ``-j`` 会警告（``-W`` 下即失败）并退回串行读取。
-
-    sphinx-mathjax-offline 只在 ``build-finished`` 时把 MathJax 复制进网站。
-    """
-    for name in _PARALLEL_SAFE_EXTENSIONS:
-        if name in app.extensions:
-            app.extensions[name].parallel_read_safe = True
+from . import assets, downloads, latex, notebooks, package, pages, search
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -39,5 +25,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     search.setup(app)
     pages.setup(app)
     latex.setup(app)  # PDF 版：全书结构、矢量图（见 book_site.latex）
-    declare_parallel_safe(app)
+    assets.setup(app)
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
