@@ -7,6 +7,7 @@
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
 - :mod:`book_site.latex`：PDF 版（LaTeX 构建器）的全书结构与矢量图。
 - :mod:`book_site.typeset`：中文排版（中文之间的软换行、行内公式后的标点不到行首）。
+- :mod:`book_site.interface`：界面的中文标签（扩展写死在 JavaScript 里的英文）。
 
 另有一条与第三方扩展有关的声明（:func:`declare_parallel_safe`）。
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import downloads, latex, notebooks, package, pages, search, typeset
+from . import downloads, interface, latex, notebooks, package, pages, search, typeset
 
 # 已核实只在构建结束时复制文件、与读取文档无关，却没有声明 parallel_read_safe 的扩展
 _PARALLEL_SAFE_EXTENSIONS = ("sphinx-mathjax-offline",)
@@ -41,6 +42,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pages.setup(app)
     latex.setup(app)  # PDF 版：全书结构、矢量图（见 book_site.latex）
     typeset.setup(app)
+    interface.setup(app)
     declare_parallel_safe(app)
     # env_version：改动了读入阶段的转换（如 typeset）时加一，旧的文档树缓存随之作废、全部重读
     return {"version": "2.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
