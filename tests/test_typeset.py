@@ -47,6 +47,8 @@ RNN 在每一步更新状态。
 在每一步更新，最后得到 $s_T$。换行后的公式 $x$，
 以及长名字 `torch.nn.utils.parametrizations.weight_norm`：
 短名字 `nn.RNN` 不变。
+参数名（`"U"`、`"W"`）到梯度的字典。
+文献 [doi:10.1162/neco.1997.9.8.1735](https://doi.org/10.1162/neco.1997.9.8.1735)。
 
 形状记号： `B` 批大小， `T` 时间步数。
 
@@ -152,6 +154,16 @@ def test_long_dotted_code_may_break_after_dots_short_code_unchanged(page: str) -
         '<span class="pre">parametrizations.</span><wbr><span class="pre">weight_norm</span></code>：'
     ) in page
     assert '<span class="pre">nn.RNN</span></code>' in page
+
+
+def test_break_allowed_after_fullwidth_punctuation_before_code(page: str) -> None:
+    """“、"W"”：浏览器不在“、”与引号之间断行，这里明确留一个换行的位置；开括号后不留。"""
+    assert '、<wbr><code class="docutils literal notranslate"><span class="pre">&quot;W&quot;' in page
+    assert '（<code class="docutils literal notranslate"><span class="pre">&quot;U&quot;' in page
+
+
+def test_long_link_text_may_break_after_dots_and_slashes(page: str) -> None:
+    assert ">doi:10.<wbr>1162/<wbr>neco.<wbr>1997.<wbr>9.<wbr>8.<wbr>1735</a>。" in page
 
 
 def test_exercise_and_solution_titles_use_chinese_punctuation(page: str) -> None:

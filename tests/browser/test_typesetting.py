@@ -35,6 +35,8 @@ pytestmark = pytest.mark.browser
 
 PHONE, DESKTOP = 390, 1280
 WIDTHS = [PHONE, DESKTOP]
+# 行首标点与整页横向滚动另在 360 px（常见的窄 Android 手机）上量：窄屏上才显出的断行问题
+LINE_WIDTHS = [360, PHONE, DESKTOP]
 
 
 # 不是书页的 HTML：Sphinx 生成的搜索页与索引页
@@ -247,11 +249,11 @@ def test_no_space_between_chinese_characters(browser: Any, base_url: str, layout
     assert not spaces, f"{content_page} 正文里有 {len(spaces)} 处中文之间的空白（⏎ 标出空白）：{format_list(spaces)}"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", LINE_WIDTHS)
 def test_no_closing_punctuation_at_line_start(
     browser: Any, base_url: str, layouts: Any, content_page: str, width: int
 ) -> None:
-    """收尾标点（，。、；：？！）」』》 等）不出现在行首：既量手机宽度，也量桌面宽度。"""
+    """收尾标点（，。、；：？！）」』》 等）不出现在行首：量两种手机宽度与桌面宽度。"""
     layout = measure(browser, base_url, layouts, content_page, width)
     starts = layout.data["lineStarts"]
     assert not starts, f"{content_page} 在 {width} px 宽时有 {len(starts)} 个标点落在行首：{format_list(starts)}"
@@ -294,7 +296,7 @@ def test_executed_figures_are_numbered_with_caption_and_alt(
     assert not faults, f"{content_page} 有 {len(faults)} 张执行生成的图不合要求：{format_list(faults)}"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", LINE_WIDTHS)
 def test_page_does_not_scroll_sideways(
     browser: Any, base_url: str, layouts: Any, content_page: str, width: int
 ) -> None:

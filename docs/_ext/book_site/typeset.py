@@ -1,4 +1,4 @@
-"""中文排版：在文档树上去掉中文之间的软换行空白，并让行内公式与其后的标点不分行。
+"""中文排版：去掉中文之间的软换行空白，不让收尾标点落到行首，长名字在合适处折行。
 
 书的源文件一句一行（改动的 diff 好读），而 Markdown 把段内换行当作一个空白：两个汉字之间的
 换行到了 HTML 里，浏览器画成一个空格（“二者相加，  再经过”）。这里的转换在读入每页之后
@@ -25,12 +25,16 @@
    包进 ``<span class="nobr">``（``docs/_static/book.css`` 里 ``white-space: nowrap``）。
    这只依赖 Sphinx 写出的 ``span.math``，与 MathJax 在浏览器里还是构建时排版无关。
 
-3. **长的行内代码与标题可在点号后换行。** Bootstrap 给行内代码 ``overflow-wrap: break-word``：放不下时
-   浏览器可以在任意处断开，包括代码与其后的“）”“：”之间，于是标点到了行首（API 页的“``"b_y"``）”）。
-   ``book.css`` 把它改回 ``normal``；长的带点号的名字（如
-   ``torch.nn.utils.parametrizations.weight_norm``，手机上一行放不下）则在每个点号后插一个
-   节点 :class:`WordBreak`（HTML 的 ``<wbr>``：可以在此换行，复制时不带任何字符），名字在点号处折行，
-   最后一段与其后的标点仍在一起。标题里的长名字同样处理（API 页的“rnn_examples.gradients”）。
+3. **长名字在点号后换行，代码前可以换行。** Bootstrap 给行内代码 ``overflow-wrap: break-word``：
+   放不下时浏览器可以在任意处断开，包括代码与其后的“）”“：”之间，于是标点到了行首
+   （API 页的“``"b_y"``）”）。``book.css`` 把它改回 ``normal``，换行的位置改由这里给出：
+   节点 :class:`WordBreak`（HTML 的 ``<wbr>``：可以在此换行，复制时不带任何字符）插在
+
+   - 行内代码与标题里长的带点号的名字的每个点号后（``torch.nn.utils.parametrizations.weight_norm``
+     手机上一行放不下，在点号处折行，最后一段与其后的标点仍在一起；API 页的小节标题
+     “rnn_examples.gradients”同样），外部链接的长文字（DOI、网址）的点号与斜杠后；
+   - 全角标点与紧跟其后的行内代码之间：浏览器按 UAX #14 不在“、”与引号之间断开，
+     ``（"U"、"W"、"V"、"b_h"、"b_y"）`` 在 360 px 的手机上就成了放不下的一整块。
 
 4. **练习与解答的标题。** sphinx-exercise 在写出阶段才拼出标题：“练习 9 (参数的形状)”用半角括号，
    解答的标题是“解答”与链接“ 练习 9 (参数的形状)”之间隔一个空格（“解答 练习 9”）。
@@ -218,39 +222,69 @@ class WordBreak(nodes.Inline, nodes.Element):
 
 
 # 这么长（字符数）、又带点号的名字才在点号后留换行的位置：短名字一行总放得下。
-# 标题的字大，API 页的小节标题（“rnn_examples.gradients”）在手机上就放不下
-_LONG_NAME = {nodes.literal: 20, nodes.title: 12}
+# 标题的字大，API 页的小节标题（“rnn_examples.gradients”）在手机上就放不下。
+# 外部链接的文字（DOI、网址）另在斜杠后也可换行。
+_LONG_NAME = {nodes.literal: 20, nodes.title: 12, nodes.reference: 20}
 _DOTTED = re.compile(r"(?<=[\w)\]])\.(?=\w)")
+_URL_PARTS = re.compile(r"(?<=[\w)\]])[./](?=\w)")
+# 行内代码前的这些标点之后总可以换行；浏览器按 UAX #14 却不在“、”与引号之间断开
+# （“、"b_y"”：引号 QU 两侧都不许断），一串带引号的代码在窄屏上就成了放不下的一整块
+_BREAK_AFTER = re.compile(f"[{_FULLWIDTH}]$")
+_NO_BREAK_AFTER = "（「『《〈【〔〖〘〚｛［｟“‘"
 
 
-def allow_breaks_after_dots(element: nodes.literal | nodes.title) -> bool:
-    """在行内代码或标题里长的带点号的名字的每个点号后插入 :class:`WordBreak`；插了时返回 True。"""
+def _split_with_breaks(text: nodes.Text, cuts: list[int]) -> None:
+    source = str(text)
+    parent, index = text.parent, _position(text)
+    pieces: list[nodes.Node] = []
+    start = 0
+    for cut in cuts:
+        pieces += [nodes.Text(source[start:cut]), WordBreak()]
+        start = cut
+    pieces.append(nodes.Text(source[start:]))
+    parent[index : index + 1] = pieces
+
+
+def allow_breaks_after_dots(element: nodes.literal | nodes.title | nodes.reference) -> bool:
+    """在行内代码、标题或外部链接里长的名字的每个点号（链接里还有斜杠）后插入 :class:`WordBreak`；
+    插了时返回 True。"""
     if any(True for _ in element.findall(WordBreak)):
         return False
-    long_name = _LONG_NAME[type(element)] if type(element) in _LONG_NAME else _LONG_NAME[nodes.literal]
+    long_name = _LONG_NAME.get(type(element), _LONG_NAME[nodes.literal])
+    separators = _URL_PARTS if isinstance(element, nodes.reference) else _DOTTED
     changed = False
     for text in list(element.findall(nodes.Text)):
-        if any(isinstance(ancestor, (nodes.math, nodes.raw)) for ancestor in _ancestors(text)):
+        inner = text.parent
+        while inner is not element and not isinstance(inner, (nodes.math, nodes.raw, nodes.literal)):
+            inner = inner.parent
+        if inner is not element:  # 公式、原始 HTML，或链接里的行内代码（它自己另算）
             continue
         source = str(text)
         cuts = [
             m.end()
             for word in re.finditer(r"\S+", source)
             if len(word.group()) >= long_name
-            for m in _DOTTED.finditer(source, word.start(), word.end())
+            for m in separators.finditer(source, word.start(), word.end())
         ]
-        if not cuts:
-            continue
-        parent, index = text.parent, _position(text)
-        pieces: list[nodes.Node] = []
-        start = 0
-        for cut in cuts:
-            pieces += [nodes.Text(source[start:cut]), WordBreak()]
-            start = cut
-        pieces.append(nodes.Text(source[start:]))
-        parent[index : index + 1] = pieces
-        changed = True
+        if cuts:
+            _split_with_breaks(text, cuts)
+            changed = True
     return changed
+
+
+def allow_break_before_code(literal: nodes.literal) -> bool:
+    """行内代码紧跟在全角标点（不是开括号、开引号）之后时，在两者之间留一个换行的位置。"""
+    parent = literal.parent
+    if parent is None:
+        return False
+    index = _position(literal)
+    previous = parent[index - 1] if index > 0 else None
+    if not isinstance(previous, nodes.Text) or not _BREAK_AFTER.search(str(previous)):
+        return False
+    if str(previous)[-1] in _NO_BREAK_AFTER:
+        return False
+    parent.insert(index, WordBreak())
+    return True
 
 
 def _visit_wbr_html(translator: Any, node: WordBreak) -> None:
@@ -270,13 +304,16 @@ def _skip(translator: Any, node: WordBreak) -> None:
 
 
 def typeset(doctree: nodes.Node) -> None:
-    """第 1–3 条：连起中文之间的软换行，把行内公式与其后的标点绑在一起，长名字可在点号后换行
+    """第 1–3 条：连起中文之间的软换行，把行内公式与其后的标点绑在一起，留出换行的位置
     （重复运行不再改动）。"""
     for block in list(_text_blocks(doctree)):
         join_cjk_lines(block)
     keep_punctuation_with_math(doctree)
-    for element in list(doctree.findall(lambda n: isinstance(n, (nodes.literal, nodes.title)))):
-        allow_breaks_after_dots(element)
+    for element in list(doctree.findall(lambda n: isinstance(n, (nodes.literal, nodes.title, nodes.reference)))):
+        if not isinstance(element, nodes.reference) or ("refuri" in element and "internal" not in element):
+            allow_breaks_after_dots(element)
+    for literal in list(doctree.findall(nodes.literal)):
+        allow_break_before_code(literal)
 
 
 class CjkTypesetting(SphinxTransform):
