@@ -56,7 +56,7 @@ RNN 在每一步更新状态。
 
 见
 {ref}`sec-second`
-的说明。
+的说明。再看 {ref}`sec-second` 一遍。
 
 ```python
 text = "中
@@ -128,8 +128,9 @@ def test_space_next_to_fullwidth_punctuation_is_dropped_typed_space_between_han_
 
 
 def test_link_text_filled_in_at_write_time_is_joined_too(page: str) -> None:
-    """不写链接文字的 {ref} 要到写出时才填上“第二节”，换行两侧那时才都是中文。"""
-    assert "见第二节的说明。" in visible(page)
+    """不写链接文字的 {ref} 要到写出时才填上“第二节”，换行两侧那时才都是中文；
+    源文件里角色两侧手写的空格（按中西文间距写的）也去掉。"""
+    assert "见第二节的说明。再看第二节一遍。" in visible(page)
 
 
 def test_code_and_math_are_untouched(page: str) -> None:

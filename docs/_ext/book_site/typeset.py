@@ -15,8 +15,11 @@
    - 全角标点（，。、：；（）「」等）旁的任何空白：删去（全角标点自带字间距，再加空格就成了
      双倍的空；例如 API 文档字符串里 ``形状记号： ``B`` 批大小， ``T``…`` 中为满足 reST 语法
      而留的空格）；
+   - 交叉引用的文字（``{numref}`` 的“图 4”、``{ref}`` 的“第 8 章”、“练习 22”）与它旁边的汉字之间
+     的空白：删去。源文件里 ``就得到 {numref}`fig-unrolled``` 中的空格按中西文间距写是自然的
+     （角色看上去是拉丁字母），渲染出来两侧却都是汉字（“就得到 图 4”）；
    - 其余的换行（中文与拉丁字母、数字或公式之间）照旧，浏览器画成一个空格，即中西文之间的
-     间距。两个汉字之间手写的空格不动：那是源文件的问题，浏览器测试会指出它。
+     间距。普通文字里两个汉字之间手写的空格不动：那是源文件的问题，浏览器测试会指出它。
 
    代码（行内代码、代码块、doctest）、公式与原始 HTML 里的文字从不改动。
 
@@ -129,9 +132,24 @@ def _segments(block: nodes.Element) -> list[nodes.Text | None]:
     return segments
 
 
-def _drop_space(before: str, space: str, after: str) -> bool:
-    """``before`` 与 ``after`` 之间的空白 ``space`` 是否应删去（见模块说明第 1 条）。"""
+def _link_of(node: nodes.Node) -> nodes.Node | None:
+    """包着 ``node`` 的交叉引用（已解析的内部链接或待解析的引用）；不在引用里时是 None。"""
+    for ancestor in _ancestors(node):
+        if isinstance(ancestor, addnodes.pending_xref) or (
+            isinstance(ancestor, nodes.reference) and ancestor.get("internal")
+        ):
+            return ancestor
+    return None
+
+
+def _drop_space(before: str, space: str, after: str, across_link: bool = False) -> bool:
+    """``before`` 与 ``after`` 之间的空白 ``space`` 是否应删去（见模块说明第 1 条）。
+
+    ``across_link``：空白一侧是交叉引用的文字（“图 4”“第 8 章”“练习 22”），另一侧不是。
+    """
     if _IS_FULLWIDTH.match(before) or _IS_FULLWIDTH.match(after):
+        return True
+    if across_link and _IS_HAN_OR_FULLWIDTH.match(before) and _IS_HAN_OR_FULLWIDTH.match(after):
         return True
     if "\n" not in space:
         return False
@@ -147,13 +165,17 @@ def join_cjk_lines(block: nodes.Element) -> bool:
     joined = "".join(pieces)
     if not _SPACE_RUN.search(joined):
         return False
+    # 每个字符所在的交叉引用（不在引用里的是 None）
+    links = [_link_of(seg) if seg is not None else None for seg in segments]
+    link_at = [link for link, piece in zip(links, pieces, strict=True) for _ in piece]
     # 要删去的字符位置（在连起来的文字里）
     drop = set()
     for match in _SPACE_RUN.finditer(joined):
         start, end = match.span()
         if start == 0 or end == len(joined):
             continue
-        if _drop_space(joined[start - 1], match.group(), joined[end]):
+        across_link = link_at[start - 1] is not link_at[end]
+        if _drop_space(joined[start - 1], match.group(), joined[end], across_link):
             drop.update(range(start, end))
     if not drop:
         return False
