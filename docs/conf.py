@@ -80,6 +80,11 @@ html_title = "循环神经网络"
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
 html_favicon = "_static/favicon.svg"
+# 主题里写死了英文的几个组件的中文版（侧栏、按钮的提示）；见 _templates 里各文件的说明
+templates_path = ["_templates"]
+# 主题界面文字的中文译文（主题自带的中文译文缺了几条，如“System Settings”）：
+# locale/zh_CN/LC_MESSAGES/sphinx.po，Sphinx 在构建开始时编译成 .mo（不提交），优先于主题自带的译文
+locale_dirs = ["locale"]
 book_description = (
     "一本用中文讲循环神经网络（RNN）的开放在线书：从序列数据、隐藏状态到随时间反向传播与梯度消失，"
     "每个例子都在构建时运行。"
@@ -91,8 +96,18 @@ html_theme_options = {
     "navigation_with_keys": True,
     "use_download_button": True,  # 源文件 .md 与执行后的 .ipynb（见 _ext/book_site.py）
     "use_fullscreen_button": False,
-    "home_page_in_toc": True,
+    # 首页不再在目录里重复一遍：侧栏顶上的书名就是回到首页的链接
+    "home_page_in_toc": False,
+    # 一个搜索框：侧栏书名下的那个（Ctrl+K 同样打开搜索）；页顶不再有一条只放搜索框的横栏。
+    # 手机上侧栏收起，页眉按钮里的放大镜打开同一个搜索对话框。
+    "navbar_persistent": [],
+    "search_bar_text": "搜索本书…",
 }
+# 折叠的答案与提示框上的提示文字（sphinx-togglebutton 没有简体中文译文，默认是 "Click to show"）
+togglebutton_hint = "展开"
+togglebutton_hint_hide = "收起"
+# 侧栏：书名、搜索与全书目录都在一个导航地标里（book-sidebar.html）
+html_sidebars = {"**": ["book-sidebar.html"]}
 
 # 仓库地址只从环境变量来（GitHub Actions 里是 ${{ github.server_url }}/${{ github.repository }}），
 # Read the Docs 上回退到它提供的克隆地址。没有地址就不显示仓库、问题、编辑与启动按钮，

@@ -7,6 +7,8 @@
 - :mod:`book_site.pages`：页面描述、参考文献条目的 ARIA 角色。
 - :mod:`book_site.latex`：PDF 版（LaTeX 构建器）的全书结构与矢量图。
 - :mod:`book_site.assets`：读者一侧的速度（构建时排版公式、搜索索引只在搜索页、脚本延迟执行）。
+- :mod:`book_site.typeset`：中文排版（中文之间的软换行、行内公式后的标点不到行首）。
+- :mod:`book_site.interface`：界面的中文标签（扩展写死在 JavaScript 里的英文）。
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import assets, downloads, latex, notebooks, package, pages, search
+from . import assets, downloads, interface, latex, notebooks, package, pages, search, typeset
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -26,4 +28,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pages.setup(app)
     latex.setup(app)  # PDF 版：全书结构、矢量图（见 book_site.latex）
     assets.setup(app)
-    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    typeset.setup(app)
+    interface.setup(app)
+    # env_version：改动了读入阶段的转换（如 typeset）时加一，旧的文档树缓存随之作废、全部重读
+    return {"version": "2.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,7 +19,6 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 _DESCRIPTION_CHARS = 120
-_CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
 def _first_paragraph(doctree: nodes.document) -> str:
@@ -32,8 +31,8 @@ def _first_paragraph(doctree: nodes.document) -> str:
         if isinstance(para, nodes.section):
             break
         if isinstance(para, nodes.paragraph) and not any(para.findall(nodes.math)):
-            # 换行两侧都是中文时直接相连，否则换成一个空格
-            text = " ".join(_CJK_BREAK.sub("", para.astext().strip()).split())
+            # 中文之间的软换行已由 book_site.typeset 在文档树上去掉；余下的换行（中西文之间）换成空格
+            text = " ".join(para.astext().split())
             if text:
                 return text
     return ""
