@@ -161,7 +161,7 @@ def serve(site: Path) -> Iterator[str]:
 # -- Lighthouse ------------------------------------------------------------------------------
 
 
-class LighthouseUnavailable(RuntimeError):
+class LighthouseUnavailableError(RuntimeError):
     """装不上或找不到 Lighthouse（或 node、Chromium）。"""
 
 
@@ -169,18 +169,18 @@ def lighthouse_cli(install: bool = True) -> list[str]:
     """运行 Lighthouse 的命令（``node <cli.js>``）；缓存目录里没有就用 npm 装上。"""
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        raise LighthouseUnavailable(
+        raise LighthouseUnavailableError(
             "测量需要 Node.js：Debian/Ubuntu 上 `apt-get install nodejs npm`，或把 node 放进 PATH。"
         )
     if not CHROMIUM.is_file():
-        raise LighthouseUnavailable(
+        raise LighthouseUnavailableError(
             f"找不到 Chromium：{CHROMIUM}（`apt-get install chromium fonts-noto-cjk`，或设 RNN_BOOK_CHROMIUM）。"
         )
     cli = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
     if not cli.is_file() and install:
         npm = shutil.which("npm")
         if npm is None:
-            raise LighthouseUnavailable(
+            raise LighthouseUnavailableError(
                 f"{cli} 不存在，也没有 npm 来安装 Lighthouse：`apt-get install npm`，"
                 f"或在 {LIGHTHOUSE_DIR} 里 `npm install lighthouse@{LIGHTHOUSE_VERSION}`。"
             )
@@ -190,11 +190,11 @@ def lighthouse_cli(install: bool = True) -> list[str]:
             [*command, f"lighthouse@{LIGHTHOUSE_VERSION}"], capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
-            raise LighthouseUnavailable(
+            raise LighthouseUnavailableError(
                 f"npm install lighthouse@{LIGHTHOUSE_VERSION} 失败（需要能访问 npm 源）：\n{result.stderr[-2000:]}"
             )
     if not cli.is_file():
-        raise LighthouseUnavailable(f"找不到 Lighthouse：{cli}")
+        raise LighthouseUnavailableError(f"找不到 Lighthouse：{cli}")
     return [node, str(cli)]
 
 
@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=lambda m: print(m, flush=True),
             keep_reports=args.keep_reports,
         )
-    except LighthouseUnavailable as error:
+    except LighthouseUnavailableError as error:
         print(f"无法测量：{error}", file=sys.stderr)
         return 2
     size = site_size(args.site)

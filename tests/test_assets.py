@@ -13,15 +13,11 @@ from types import SimpleNamespace
 import pytest
 from docutils import nodes
 
+from benchmarks import reader
+from book_site import assets
+
 ROOT = Path(__file__).resolve().parents[1]
 EXT_DIR = ROOT / "docs" / "_ext"
-for path in (str(EXT_DIR), str(ROOT)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-from book_site import assets  # noqa: E402
-
-from benchmarks import reader  # noqa: E402
 
 # -- 独立公式的 TeX 源码与 sphinx.ext.mathjax 写进页面的相同 ------------------------------------------------
 

