@@ -33,9 +33,13 @@ def write_book(src: Path, conf: str, pages: dict[str, str]) -> None:
 
 
 def sphinx_build(src: Path, out: Path, *options: str, builder: str = "html") -> subprocess.CompletedProcess[str]:
-    """``sphinx-build <options> -b <builder> src out``，返回结果（不检查退出码）；第三方库的 Python 警告不显示。"""
+    """``sphinx-build <options> -b <builder> src out``，返回结果（不检查退出码）。
+
+    第三方库的 Python 警告不显示；``--no-color``：CI 常设 ``FORCE_COLOR``，Sphinx 便给警告上色，
+    而测试要看的是输出里有没有别的颜色码（例如带颜色的回溯）。
+    """
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", *options, "-b", builder, str(src), str(out)],
+        [sys.executable, "-m", "sphinx", "--no-color", *options, "-b", builder, str(src), str(out)],
         capture_output=True,
         text=True,
         check=False,
