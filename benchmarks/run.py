@@ -6,6 +6,7 @@ noxfile 运行（``nox -R -s docs``、``nox -R -s tests``，环境在 ``docs/_bu
 
 - 地板：每页的代码单元拼成一个普通 Python 脚本，一页一个进程（每页照样付一次 torch 导入）；
 - 冷构建（删掉副本的 ``docs/_build``）、空重建、改一句话、改一个代码单元；
+- 读者一侧：Lighthouse 逐页测量副本构建好的网站（手机与桌面，见 :mod:`benchmarks.reader`）与网站大小；
 - ``nox -R -s tests``：构建已是最新，运行全部测试（含浏览器测试）。
 
 “改一句话不重新执行、改代码只重新执行那一页”由 ``tests/test_bench.py`` 在一本两页的小书上检查；
@@ -15,6 +16,7 @@ noxfile 运行（``nox -R -s docs``、``nox -R -s tests``，环境在 ``docs/_bu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -28,14 +30,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from benchmarks import book, report
+from benchmarks import book, reader, report
 
 ROOT = Path(__file__).resolve().parent.parent
 # 副本不复制的东西：版本库、虚拟环境、构建输出与各种缓存
 SNAPSHOT_IGNORE = shutil.ignore_patterns(
     ".git", ".nox", "_build", "jupyter_execute", "node_modules", "__pycache__", "*_cache", "*.egg-info"
 )
-STEPS = ("floor", "cold", "noop", "text", "code", "tests")
+STEPS = ("floor", "cold", "noop", "text", "code", "reader", "tests")
 
 
 class BenchError(RuntimeError):
@@ -153,6 +155,18 @@ class Bench:
             path.write_text(original, encoding="utf-8")
             self.nox(f"{kind}-restore", "docs")
 
+    def reader_speed(self) -> dict[str, Any]:
+        """Lighthouse 测副本的网站（先把它构建到最新）；测不了时记下原因，报告照出。"""
+        self.nox("reader-build", "docs")
+        site = self.docs / "_build" / "html"
+        load_before = os.getloadavg()[0]
+        try:
+            rows = reader.measure(site, runs=self.runs, progress=lambda message: print(message, flush=True))
+        except reader.LighthouseUnavailableError as error:
+            return {"error": str(error)}
+        load = (load_before, os.getloadavg()[0])
+        return {"rows": [dataclasses.asdict(row) for row in rows], "site_size": reader.site_size(site), "load": load}
+
     def execution_seconds(self) -> dict[str, float]:
         """jupyter-cache 里每页的执行时间（myst-nb 写入的 ``execution_seconds``，含内核启动）。"""
         from jupyter_cache import get_cache
@@ -222,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             timings["noop"] = bench.repeat(lambda i: bench.nox(f"noop-{i}", "docs"))
         elif step in ("text", "code"):
             timings[step] = bench.edit(step, pages[page])
+        elif step == "reader":
+            results["reader"] = bench.reader_speed()
         else:
             tests = bench.nox("tests", "tests", check=False)  # 测试失败也照样出报告
             timings["tests"] = report.summarize([tests.wall], [tests.cpu]) | {"returncode": tests.returncode}

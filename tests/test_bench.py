@@ -175,6 +175,23 @@ def test_report_renders_every_section_and_checks_targets() -> None:
     assert "## 最慢的 5 页" not in report.render(partial)
 
 
+def test_report_reader_section_lists_pages_below_90_or_why_nothing_was_measured() -> None:
+    row = {"page": "a.html", "mode": "mobile", "performance": 87.0, "accessibility": 100.0, "best_practices": 100.0}
+    row |= {"fcp_ms": 1500.0, "lcp_ms": 2500.0, "tbt_ms": 120.0, "transfer_bytes": 200 * 1024.0}
+    desktop = row | {"mode": "desktop", "performance": 99.0}
+    results = _results() | {
+        "reader": {"rows": [row, desktop], "site_size": {"total": 9 * 2**20, "files": 300}, "load": (0.4, 1.2)}
+    }
+    text = report.render(results)
+    assert "## 读者一侧（Lighthouse）" in text
+    assert "| a.html | mobile | 87 | 100 | 100 | 1.5 s | 2.5 s | 120 ms | 200 KiB |" in text
+    assert "手机性能低于 90 的页：a.html（87）。" in text  # 桌面的 99 不算
+    assert "网站大小：9.0 MiB，300 个文件。" in text
+    missing = report.render(_results() | {"reader": {"error": "找不到 Chromium：/nowhere"}})
+    assert "没有测量" in missing
+    assert "找不到 Chromium：/nowhere" in missing
+
+
 def test_inline_backend_renders_and_closes_figures(tmp_path: Path) -> None:
     """地板脚本的后端：plt.show() 像 inline 后端那样渲染（这里存一张 PNG 来核对）并关掉图。"""
     script = tmp_path / "page.py"
