@@ -37,6 +37,7 @@ class _HeadScripts(HTMLParser):
         super().__init__()
         self.in_head = False
         self.scripts: list[dict[str, str | None]] = []
+        self.stylesheets: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "head":
@@ -45,6 +46,8 @@ class _HeadScripts(HTMLParser):
             self.in_head = False
         elif tag == "script" and self.in_head:
             self.scripts.append(dict(attrs))
+        elif tag == "link" and self.in_head and dict(attrs).get("rel") == "stylesheet":
+            self.stylesheets.append(str(dict(attrs).get("href")))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
@@ -84,6 +87,26 @@ def test_no_render_blocking_script_in_head(page: str) -> None:
     assert not blocking, (
         f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/assets.py）：{format_list(blocking)}"
     )
+
+
+@pytest.mark.parametrize("page", book_pages())
+def test_one_complete_stylesheet_in_head(page: str) -> None:
+    """每页的 ``<head>`` 只有一个样式表：合成文件，且它的清单里的每个样式表都真的并进去了。
+
+    第一次（干净）构建时 myst-nb 与 sphinx-exercise 的样式表在构建结束才写出，合成要等到那时。
+    """
+    require_site()
+    parser = _HeadScripts()
+    parser.feed((SITE / page).read_text(encoding="utf-8"))
+    assert len(parser.stylesheets) == 1, f"{page} 的 <head> 应只有一个合成样式表：{format_list(parser.stylesheets)}"
+    href = parser.stylesheets[0].split("?")[0]
+    # 404 页的链接是以站点根开头的绝对地址（本地构建时前缀是 /）
+    bundle = SITE / href.lstrip("/") if href.startswith("/") else (SITE / page).parent / href
+    assert re.fullmatch(r"book-[0-9a-f]{10}\.css", bundle.name), f"{page} 的样式表不是合成文件：{bundle.name}"
+    lines = bundle.read_text(encoding="utf-8").splitlines()
+    listed = lines[0].split(":", 1)[1].removesuffix(" */").split()
+    merged = [line[3:-3] for line in lines if re.fullmatch(r"/\* _static/\S+ \*/", line)]
+    assert merged == listed, f"{bundle.name} 只并进了 {format_list(merged)}，清单是 {format_list(listed)}"
 
 
 def test_content_pages_do_not_load_the_search_index(page_audit: Audit, site_page: str) -> None:
@@ -160,3 +183,10 @@ def test_chapter_transfer_within_budget(browser: Any) -> None:
         + "\n".join(f"  {size / 1024:7.1f} KiB  {url}" for size, url in listing[:15])
     )
     assert not visit.page_errors, format_list(visit.page_errors)
+
+
+def test_site_folder_holds_no_build_internals() -> None:
+    """发布的网站目录里没有 Sphinx 的内部文件：doctree 与环境快照（约 5 MB）放在 docs/_build/doctrees。"""
+    require_site()
+    internals = [p.relative_to(SITE).as_posix() for p in SITE.rglob("*") if p.suffix in {".doctree", ".pickle"}]
+    assert not internals, f"网站目录里有构建的内部文件（旧的构建留下的话删掉 {SITE}）：{format_list(internals[:10])}"

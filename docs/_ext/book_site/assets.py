@@ -451,8 +451,11 @@ def _bundle_name(files: list[str]) -> str:
 
 
 def write_bundle(outdir: Path, name: str, files: list[str]) -> str:
-    """把 ``files`` 依次合成 ``name``（内容不变就不写），返回内容的短校验和。"""
-    parts = [f"/* {f} */\n{_css_text(outdir, f)}" for f in files]
+    """把 ``files`` 依次合成 ``name``（内容不变就不写），返回内容的短校验和。
+
+    还不存在的样式表先跳过（清单里照样列出），构建结束时 :func:`refresh_bundles` 补齐。
+    """
+    parts = [f"/* {f} */\n{_css_text(outdir, f)}" for f in files if (outdir / f).is_file()]
     content = _MANIFEST + " ".join(files) + " */\n" + "\n".join(parts)
     target = outdir / name
     if not target.is_file() or target.read_text(encoding="utf-8") != content:
@@ -467,16 +470,16 @@ def bundle_css(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
 
     手机网络上每个挡住绘制的样式表都要一次往返，原来一页有 11 个（theme.css 还要再 @import 一个）。
     按原来的顺序拼接，层叠顺序不变。有 media 等特别属性或外部地址的样式表时不合成，照原样输出。
+    第一次构建时 myst-nb 与 sphinx-exercise 的样式表在构建结束（build-finished）才写出，写页面时还
+    不存在：合成文件先缺着它们，构建结束时补齐；``?v=`` 是写页面时的内容校验和，两次干净构建相同。
     """
     outdir = Path(app.outdir)
-    files = [name for name in THEME_CSS if (outdir / name).is_file()]
-    if len(files) != len(THEME_CSS):
-        return
+    files = list(THEME_CSS)
     # Sphinx 在 html-page-context 之后才按优先级排序（稳定排序），这里按同样的顺序拼接
     for css in sorted(context.get("css_files", []), key=lambda c: getattr(c, "priority", 500)):
         filename = os.fspath(getattr(css, "filename", css))
         attributes = {k: v for k, v in (getattr(css, "attributes", None) or {}).items() if v is not None}
-        if "://" in filename or not (outdir / filename).is_file():
+        if "://" in filename:
             return
         if set(attributes.items()) - {("rel", "stylesheet"), ("type", "text/css")}:
             return
@@ -490,7 +493,8 @@ def bundle_css(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
 def refresh_bundles(app: Sphinx, exception: Exception | None) -> None:
     """构建结束：按最新的样式表重写每个合成文件（组成清单在文件第一行）。
 
-    主题在 build-finished 时才写出最终的 pygments.css；没有页面重新写出时，改过的 book.css 也要生效。
+    主题在 build-finished 时才写出最终的 pygments.css，myst-nb 与 sphinx-exercise 那时才写出自己的
+    样式表；没有页面重新写出时，改过的 book.css 也要生效。这时还缺的样式表是构建警告。
     """
     if exception is not None or app.builder.format != "html":
         return
@@ -501,8 +505,9 @@ def refresh_bundles(app: Sphinx, exception: Exception | None) -> None:
         if not first.startswith(_MANIFEST):
             continue
         files = first.removeprefix(_MANIFEST).removesuffix(" */\n").split()
-        if all((outdir / f).is_file() for f in files):
-            write_bundle(outdir, bundle.relative_to(outdir).as_posix(), files)
+        if missing := [f for f in files if not (outdir / f).is_file()]:
+            logger.warning("合成样式表 %s 缺少 %s：页面会少了这些样式", bundle.name, ", ".join(missing))
+        write_bundle(outdir, bundle.relative_to(outdir).as_posix(), files)
 
 
 # -- 页面上的脚本与样式 --------------------------------------------------------------------------------
