@@ -125,8 +125,8 @@ def ensure_chromium(session: nox.Session) -> None:
     apt_get = shutil.which("apt-get")
     if apt_get and hasattr(os, "geteuid") and os.geteuid() == 0:
         apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        session.run(apt_get, "update", "-qq", external=True, env=apt_env)
-        session.run(apt_get, "install", "-y", "-qq", "chromium", "fonts-noto-cjk", external=True, env=apt_env)
+        session.run_install(apt_get, "update", "-qq", external=True, env=apt_env)
+        session.run_install(apt_get, "install", "-y", "-qq", "chromium", "fonts-noto-cjk", external=True, env=apt_env)
     if not CHROMIUM.is_file():
         session.error(
             f"浏览器测试需要 {CHROMIUM}：请先安装 Debian/Ubuntu 的 chromium 与 fonts-noto-cjk"
@@ -154,9 +154,9 @@ def ensure_tex(session: nox.Session) -> None:
     apt_get = shutil.which("apt-get")
     if apt_get and hasattr(os, "geteuid") and os.geteuid() == 0:
         apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        session.run(apt_get, "update", "-qq", external=True, env=apt_env)
+        session.run_install(apt_get, "update", "-qq", external=True, env=apt_env)
         install = [apt_get, "install", "-y", "-qq", "--no-install-recommends", *TEX_PACKAGES]
-        session.run(*install, external=True, env=apt_env)
+        session.run_install(*install, external=True, env=apt_env)
     if missing := missing_tex():
         session.error(
             f"PDF 版缺少 {', '.join(missing)}：请安装 Debian/Ubuntu 的 "
@@ -171,7 +171,11 @@ def build_pdf(session: nox.Session) -> None:
     """
     ensure_tex(session)
     start = time.monotonic()
-    session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-j", "auto", "-b", "latex", "docs", str(LATEX_OUT))
+    if (
+        session.run("python", "-m", "sphinx", *SPHINX_FLAGS, "-j", "auto", "-b", "latex", "docs", str(LATEX_OUT))
+        is None
+    ):
+        return  # nox --install-only：session.run 什么也没运行，latexmk 也不运行
     sphinx_seconds = time.monotonic() - start
     latexmk = [
         "latexmk",
