@@ -229,9 +229,11 @@ def tests(session: nox.Session) -> None:
 
 @book_session
 def unit(session: nox.Session) -> None:
-    """不构建网站，只运行单元测试与 doctest（快速的开发循环）。"""
+    """不构建网站，只运行单元测试与 doctest（快速的开发循环，pytest-xdist 每核一个进程）。"""
     install_book(session)
-    session.run("python", "-m", "pytest", "-m", "not browser and not reader and not pdf", *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "-n", "auto", "-m", "not browser and not reader and not pdf", *session.posargs
+    )
 
 
 @book_session

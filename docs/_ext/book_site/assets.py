@@ -474,7 +474,9 @@ def bundle_css(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
     不存在：合成文件先缺着它们，构建结束时补齐；``?v=`` 是写页面时的内容校验和，两次干净构建相同。
     """
     outdir = Path(app.outdir)
-    files = list(THEME_CSS)
+    files = [name for name in THEME_CSS if (outdir / name).is_file()]
+    if len(files) != len(THEME_CSS):  # 不是 pydata 系的主题（例如测试用的小书）：照原样输出
+        return
     # Sphinx 在 html-page-context 之后才按优先级排序（稳定排序），这里按同样的顺序拼接
     for css in sorted(context.get("css_files", []), key=lambda c: getattr(c, "priority", 500)):
         filename = os.fspath(getattr(css, "filename", css))
