@@ -287,22 +287,12 @@ def sample_from_report(report: dict[str, Any]) -> Sample:
 
 
 @dataclass(frozen=True)
-class Row:
-    """一页在一种模式下的结果：每项都是 ``runs`` 次的中位数。"""
+class Row(Sample):
+    """一页在一种模式下的结果：:class:`Sample` 的每项都是 ``runs`` 次的中位数。"""
 
     page: str
     mode: str
     runs: int
-    performance: float
-    accessibility: float
-    best_practices: float
-    seo: float
-    fcp_ms: float
-    lcp_ms: float
-    tbt_ms: float
-    cls: float
-    transfer_bytes: float
-    requests: float
 
 
 def median_row(page: str, mode: str, samples: list[Sample]) -> Row:
