@@ -6,10 +6,10 @@ r"""第 12 章：双向循环神经网络，用 :class:`~rnn_examples.models.RNN
     后向  s←_t = f(U← x_t + W← s←_{t+1} + b←_h),  t = T, …, 1,  s←_{T+1} = 0
     输出  第 t 步的状态是两者拼接 [s→_t ; s←_t]，形状 (B, 2H)
 
-多层时，第 ``l + 1`` 层两个方向的输入都是第 ``l`` 层的拼接状态（``2H`` 维）。
-PyTorch 的 ``nn.RNN(bidirectional=True)`` 把后向的参数命名为
-``weight_ih_l{l}_reverse`` 等，返回的 ``h_n`` 形状 ``(2L, B, H)``：
-第 ``2l`` 行是第 ``l`` 层前向在 ``t = T`` 的状态，第 ``2l + 1`` 行是第 ``l`` 层
+层号 ``ℓ`` 从 1 数起。多层时，第 ``ℓ + 1`` 层两个方向的输入都是第 ``ℓ`` 层的拼接状态
+（``2H`` 维）。PyTorch 的层号从 0 数起：``nn.RNN(bidirectional=True)`` 把第 ``ℓ`` 层
+后向的参数命名为 ``weight_ih_l{ℓ-1}_reverse`` 等，返回的 ``h_n`` 形状 ``(2L, B, H)``：
+第 ``2ℓ - 2`` 行是第 ``ℓ`` 层前向在 ``t = T`` 的状态，第 ``2ℓ - 1`` 行是第 ``ℓ`` 层
 后向在 ``t = 1`` 的状态（后向的“最后一步”是序列的开头）。
 
 1. :func:`scan`：一个 ``RNNCell`` 沿时间正向或反向扫一遍。
@@ -77,15 +77,16 @@ class BiRNN(nn.Module):
 
     .. math::
 
-        \overrightarrow{s}^{(l)}_t = f\big(\overrightarrow{U}^{(l)} s^{(l-1)}_t
-            + \overrightarrow{W}^{(l)} \overrightarrow{s}^{(l)}_{t-1}
-            + \overrightarrow{b}^{(l)}_h\big),\qquad
-        \overleftarrow{s}^{(l)}_t = f\big(\overleftarrow{U}^{(l)} s^{(l-1)}_t
-            + \overleftarrow{W}^{(l)} \overleftarrow{s}^{(l)}_{t+1}
-            + \overleftarrow{b}^{(l)}_h\big)
+        \overrightarrow{s}^{(\ell)}_t = f\big(\overrightarrow{U}^{(\ell)} s^{(\ell-1)}_t
+            + \overrightarrow{W}^{(\ell)} \overrightarrow{s}^{(\ell)}_{t-1}
+            + \overrightarrow{b}^{(\ell)}_h\big),\qquad
+        \overleftarrow{s}^{(\ell)}_t = f\big(\overleftarrow{U}^{(\ell)} s^{(\ell-1)}_t
+            + \overleftarrow{W}^{(\ell)} \overleftarrow{s}^{(\ell)}_{t+1}
+            + \overleftarrow{b}^{(\ell)}_h\big)
 
-    其中 :math:`s^{(l)}_t = [\overrightarrow{s}^{(l)}_t ; \overleftarrow{s}^{(l)}_t]`，
-    :math:`s^{(0)}_t = x_t`。调用方式与返回值都与
+    其中 :math:`s^{(\ell)}_t
+    = [\overrightarrow{s}^{(\ell)}_t ; \overleftarrow{s}^{(\ell)}_t]`，
+    :math:`s^{(0)}_t = x_t`，层号 :math:`\ell` 从 1 数起。调用方式与返回值都与
     ``nn.RNN(D, H, L, bidirectional=True, batch_first=True)`` 相同；
     用 :meth:`from_rnn` 复制其权重后，两者的输出与梯度一致。
 
@@ -97,7 +98,7 @@ class BiRNN(nn.Module):
 
     形状:
         - ``x``: ``(B, T, D)``；``h0``: ``(2L, B, H)`` 或 ``None`` （全为 0），
-          第 ``2l`` 行给第 ``l`` 层前向、第 ``2l + 1`` 行给后向。
+          第 ``2ℓ - 2`` 行给第 ``ℓ`` 层前向、第 ``2ℓ - 1`` 行给后向。
         - 返回: ``(out, h_n)``。``(B, T, 2H)`` 是最后一层每一步的拼接状态，
           前 ``H`` 维是前向、后 ``H`` 维是后向；``(2L, B, H)`` 是每层每个方向
           最后算出的状态（前向在 ``t = T``，后向在 ``t = 1``）。
@@ -139,7 +140,7 @@ class BiRNN(nn.Module):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.nonlinearity = check_nonlinearity(nonlinearity)
-        # 第 0 层的输入是 x_t（D 维），之后每层的输入是下一层两个方向的拼接（2H 维）
+        # 第 1 层的输入是 x_t（D 维），之后每层的输入是下面一层两个方向的拼接（2H 维）
         sizes = [input_size] + [2 * hidden_size] * (num_layers - 1)
         self.forward_cells = nn.ModuleList(
             RNNCell(size, hidden_size, nonlinearity) for size in sizes

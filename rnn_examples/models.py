@@ -132,8 +132,9 @@ class SimpleRNN(nn.Module):
 
     .. math::
 
-        s_t^{(l)} = f\big(U^{(l)} s_t^{(l-1)} + W^{(l)} s_{t-1}^{(l)} + b_h^{(l)}\big),
-        \quad s_t^{(0)} = x_t, \quad s_0^{(l)} = 0
+        s_t^{(\ell)} = f\big(U^{(\ell)} s_t^{(\ell-1)} + W^{(\ell)} s_{t-1}^{(\ell)}
+            + b_h^{(\ell)}\big),
+        \quad s_t^{(0)} = x_t, \quad s_0^{(\ell)} = 0
 
         \hat{y} = V s_T^{(L)} + b_y
 
@@ -210,12 +211,14 @@ class SimpleRNN(nn.Module):
 class ManualRNN(nn.Module):
     r"""与 :class:`SimpleRNN` 相同的模型，但循环写成显式的 Python 代码。
 
-    每个时间步 ``t`` 依次经过 ``L`` 个 :class:`RNNCell`，第 ``l`` 层的输入是
-    第 ``l-1`` 层在同一时间步的隐藏状态（第 0 层的输入是 :math:`x_t`）：
+    每个时间步 ``t`` 依次经过 ``L`` 个 :class:`RNNCell`，第 ``ℓ`` 层的输入是
+    第 ``ℓ-1`` 层在同一时间步的隐藏状态（第 1 层的输入是 :math:`x_t`，
+    即 :math:`s_t^{(0)} = x_t`）：
 
     .. math::
 
-        s_t^{(l)} = f\big(U^{(l)} s_t^{(l-1)} + W^{(l)} s_{t-1}^{(l)} + b_h^{(l)}\big),
+        s_t^{(\ell)} = f\big(U^{(\ell)} s_t^{(\ell-1)} + W^{(\ell)} s_{t-1}^{(\ell)}
+            + b_h^{(\ell)}\big),
         \qquad \hat{y} = V s_T^{(L)} + b_y
 
     调用方式与返回值都和 :class:`SimpleRNN` 相同；用 :meth:`from_simple_rnn`
@@ -273,7 +276,7 @@ class ManualRNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = check_sequence(x, self.input_size)
         batch_size, seq_len, _ = x.shape
-        # 每层一个隐藏状态 s_0^{(l)} = 0，各为 (B, H)
+        # 每层一个隐藏状态 s_0^{(ℓ)} = 0，各为 (B, H)
         states = [x.new_zeros(batch_size, self.hidden_size) for _ in self.cells]
         for t in range(seq_len):
             layer_input = x[:, t, :]  # (B, D)
