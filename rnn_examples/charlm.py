@@ -9,9 +9,10 @@ r"""第 11 章的字符级语言模型：词表、小批量、模型、训练、
    的小批量，目标是每个位置的下一个字符（教师强制）。顺序小批量的第 ``i + 1`` 批
    紧接着第 ``i`` 批，隐藏状态可以跨批传下去。
 3. :class:`CharLM`：嵌入矩阵 :math:`E`、循环层（``nn.RNN`` 或 ``nn.GRU``）、
-   输出层 :math:`V, b_y`，每一步给出 :math:`|\mathcal{V}|` 个得分（logits）。
-4. :func:`perplexity`：逐字符平均交叉熵的指数
-   :math:`\mathrm{PPL} = \exp\big(-\frac1N \sum_t \log p(c_{t+1} \mid c_{\le t})\big)`。
+   输出层 :math:`V, b_y`，每一步给出 :math:`|\mathcal{V}|` 个分数（logits）。
+4. :func:`perplexity`：逐字符平均交叉熵的指数，:math:`N` 个字符的文本上
+   :math:`\mathrm{PPL} = \exp\big(-\frac{1}{N-1}
+   \sum_{t=1}^{N-1} \log p(c_{t+1} \mid c_{\le t})\big)`。
 5. :func:`train_charlm`：Adam、梯度裁剪；顺序小批量时状态跨批传递并
    ``detach`` （截断 BPTT）。
 6. :func:`softmax_with_temperature` 与 :func:`generate`：按温度 :math:`\tau`
@@ -224,12 +225,12 @@ class CharLM(nn.Module):
     .. math::
 
         x_t = E[c_t], \qquad s_t = \mathrm{RNN}(x_t, s_{t-1}), \qquad
-        z_t = V s_t + b_y, \qquad
-        p(c_{t+1} = j \mid c_{\le t}) = \mathrm{softmax}(z_t)_j
+        q_t = V s_t + b_y, \qquad
+        p(c_{t+1} = j \mid c_{\le t}) = \mathrm{softmax}(q_t)_j
 
     :math:`E` 是 ``embedding.weight`` （形状 ``(|V|, D)``），查表 ``E[c_t]`` 等于
     独热向量乘以 :math:`E`。循环层是 ``nn.RNN`` （tanh，式 (1)）或 ``nn.GRU``，
-    ``batch_first=True``。:math:`z_t` 是未归一化的得分（logits），交叉熵由
+    ``batch_first=True``。:math:`q_t` 是未归一化的分数（logits），交叉熵由
     ``torch.nn.functional.cross_entropy`` 计算。
 
     Args:
@@ -555,7 +556,7 @@ def train_charlm(
 
 
 def softmax_with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
-    r"""带温度的 softmax：:math:`p_j = \exp(z_j/\tau) \,/\, \sum_i \exp(z_i/\tau)`。
+    r"""带温度的 softmax：:math:`p_j = \exp(q_j/\tau) \,/\, \sum_i \exp(q_i/\tau)`。
 
     :math:`\tau = 1` 是模型原本的分布；:math:`\tau < 1` 把分布变尖（高分的字符更占优），
     :math:`\tau > 1` 把分布摊平。沿最后一维归一化。
@@ -566,10 +567,10 @@ def softmax_with_temperature(logits: torch.Tensor, temperature: float) -> torch.
 
     Example:
         >>> import torch
-        >>> z = torch.tensor([2.0, 1.0, 0.0])
-        >>> softmax_with_temperature(z, 1.0)
+        >>> q = torch.tensor([2.0, 1.0, 0.0])
+        >>> softmax_with_temperature(q, 1.0)
         tensor([0.6652, 0.2447, 0.0900])
-        >>> softmax_with_temperature(z, 0.5)
+        >>> softmax_with_temperature(q, 0.5)
         tensor([0.8668, 0.1173, 0.0159])
     """
     if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
@@ -626,11 +627,11 @@ def generate(
     with torch.no_grad():
         logits, state = model(ids[None])  # (1, P, |V|)
         for _ in range(length):
-            z = logits[0, -1]  # (|V|,)
+            q = logits[0, -1]  # 分数，(|V|,)
             if tau == 0.0:
-                next_id = int(z.argmax())
+                next_id = int(q.argmax())
             else:
-                p = softmax_with_temperature(z, tau)
+                p = softmax_with_temperature(q, tau)
                 next_id = int(torch.multinomial(p, 1, generator=generator))
             out.append(next_id)
             logits, state = model(torch.tensor([[next_id]]), state)  # (1, 1, |V|)
