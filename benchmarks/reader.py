@@ -47,8 +47,9 @@ LIGHTHOUSE_DIR = Path(
 ).expanduser()
 MODES = ("mobile", "desktop")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-CHROME_FLAGS = (
-    "--headless=new",
+# 安静的 Chromium：新的空配置目录，关掉一切后台联网（更新、同步、安全浏览、QUIC 等）；
+# 浏览器测试（Playwright）也用这一组
+QUIET_CHROMIUM_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
@@ -56,12 +57,16 @@ CHROME_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-default-apps",
+    "--disable-domain-reliability",
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-quic",
+    "--metrics-recording-only",
 )
+CHROME_FLAGS = ("--headless=new", *QUIET_CHROMIUM_FLAGS)
 # 不是内容页：Sphinx 的搜索页与索引页、404 页
 NON_CONTENT = frozenset({"search.html", "genindex.html", "py-modindex.html", "404.html"})
+# 网站里不是书页的目录（测试也用它；.doctrees 是旧的构建放在网站目录里的）
 SKIP_DIRS = frozenset({"_static", "_sources", "_images", "_downloads", ".doctrees", "jupyter_execute"})
 # GitHub Pages 压缩发送的类型
 GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")

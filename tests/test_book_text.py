@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.reader import SKIP_DIRS
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SITE = Path(os.environ.get("RNN_BOOK_HTML", DOCS / "_build" / "html")).resolve()
 GLOSSARY = DOCS / "appendix" / "02-glossary.md"
-SKIP_DIRS = {"_static", "_sources", "_images", "_downloads", ".doctrees", "jupyter_execute"}
 # 只有这两页可以提到原始笔记：前言交代本书的来历，勘误逐条对照
 NOTES_PAGES = {"preface.html", "appendix/01-errata.html"}
 

@@ -27,26 +27,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from benchmarks.reader import QUIET_CHROMIUM_FLAGS, SKIP_DIRS
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("RNN_BOOK_HTML", ROOT / "docs" / "_build" / "html")).resolve()
 CHROMIUM = Path(os.environ.get("RNN_BOOK_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = SITE.parent / "screenshots"
-# 新的空配置目录；关掉一切后台联网（更新、同步、安全浏览、QUIC 等）
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-quic",
-    "--metrics-recording-only",
-]
-SKIP_DIRS = {"_static", "_sources", "_images", "_downloads", ".doctrees", "jupyter_execute"}
+CHROMIUM_ARGS = list(QUIET_CHROMIUM_FLAGS)  # 无头模式由 Playwright 自己加
 LOCAL_HOST = "127.0.0.1"
 
 
