@@ -10,9 +10,7 @@ r"""第 11 章的字符级语言模型：词表、小批量、模型、训练、
    紧接着第 ``i`` 批，隐藏状态可以跨批传下去。
 3. :class:`CharLM`：嵌入矩阵 :math:`E`、循环层（``nn.RNN`` 或 ``nn.GRU``）、
    输出层 :math:`V, b_y`，每一步给出 :math:`|\mathcal{V}|` 个分数（logits）。
-4. :func:`perplexity`：逐字符平均交叉熵的指数，:math:`N` 个字符的文本上
-   :math:`\mathrm{PPL} = \exp\big(-\frac{1}{N-1}
-   \sum_{t=1}^{N-1} \log p(c_{t+1} \mid c_{\le t})\big)`。
+4. :func:`perplexity`：逐字符平均交叉熵的指数（公式见该函数）。
 5. :func:`train_charlm`：Adam、梯度裁剪；顺序小批量时状态跨批传递并
    ``detach`` （截断 BPTT）。
 6. :func:`softmax_with_temperature` 与 :func:`generate`：按温度 :math:`\tau`

@@ -208,7 +208,20 @@ async () => {
                       number: number ? number.textContent.trim() : '', caption: captionText.slice(0, 40)});
     }
 
-    return {spaces, lineStarts, measured, wideCode, narrowBoxes, figures,
+    // 行内公式不能断行：比正文栏宽的会被截掉一截（表格里的除外，表格在自己的框里横向滚动）
+    const column = document.querySelector('.bd-article').getBoundingClientRect();
+    const scrollable = el => {
+        for (let a = el.parentElement; a && !a.classList.contains('bd-article'); a = a.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true;
+        }
+        return false;
+    };
+    const clippedMath = [...document.querySelectorAll('.bd-article mjx-container:not([display="true"])')]
+        .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > column.right + 1; })
+        .filter(e => !scrollable(e))
+        .map(e => `${Math.round(e.getBoundingClientRect().width)} px：${e.textContent.slice(0, 50)}`);
+
+    return {spaces, lineStarts, measured, wideCode, narrowBoxes, figures, clippedMath,
             pageOverflow: document.scrollingElement.scrollWidth - window.innerWidth};
 }
 """
@@ -306,6 +319,16 @@ def test_page_does_not_scroll_sideways(
         f"{content_page} 在 {width} px 宽时整页向右多出 {layout.data['pageOverflow']} px"
     )
     assert not layout.page_errors, format_list(layout.page_errors)
+
+
+@pytest.mark.parametrize("width", LINE_WIDTHS)
+def test_inline_math_fits_the_column(browser: Any, base_url: str, layouts: Any, content_page: str, width: int) -> None:
+    """行内公式不能断行，比正文栏宽就会被截掉：长的式子写成行间公式（它在自己的框里横向滚动）。"""
+    layout = measure(browser, base_url, layouts, content_page, width)
+    clipped = layout.data["clippedMath"]
+    assert not clipped, (
+        f"{content_page} 在 {width} px 宽时有 {len(clipped)} 个行内公式超出正文栏：{format_list(clipped)}"
+    )
 
 
 # -- 界面：搜索框、中文标签、地标 --------------------------------------------------------
