@@ -102,11 +102,31 @@ def site_size(site: Path) -> dict[str, int]:
 # -- 像 GitHub Pages 一样提供网站（gzip） ------------------------------------------------------
 
 
-class GzipHandler(SimpleHTTPRequestHandler):
-    """静态文件；客户端接受 gzip 时压缩文本类文件；找不到的地址返回 404.html。"""
+class PagesHandler(SimpleHTTPRequestHandler):
+    """像 GitHub Pages 一样：找不到的地址返回 404 状态码和网站的 404.html；不记日志。
+
+    浏览器测试直接用它（不压缩），:class:`GzipHandler` 在它上面加压缩与缓存头。
+    """
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page_404 = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page_404.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page_404.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class GzipHandler(PagesHandler):
+    """静态文件；客户端接受 gzip 时压缩文本类文件；找不到的地址返回 404.html。"""
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "max-age=600")
@@ -129,19 +149,6 @@ class GzipHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page_404 = Path(self.directory) / "404.html"
-        if code != HTTPStatus.NOT_FOUND or not page_404.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page_404.read_bytes()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
 
 @functools.lru_cache(maxsize=512)

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from benchmarks.reader import PagesHandler
+
 from . import helpers
 
 
@@ -28,7 +30,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
     site = helpers.require_site()
-    handler = functools.partial(helpers.SiteHandler, directory=str(site))
+    handler = functools.partial(PagesHandler, directory=str(site))
     server = ThreadingHTTPServer((helpers.LOCAL_HOST, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)

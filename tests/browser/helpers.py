@@ -19,8 +19,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -59,29 +57,6 @@ def require_site() -> Path:
             pytrace=False,
         )
     return SITE
-
-
-# -- 本地 HTTP 服务 -----------------------------------------------------------------
-
-
-class SiteHandler(SimpleHTTPRequestHandler):
-    """像 GitHub Pages 一样：找不到的地址返回 404 状态码和网站的 404.html。"""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page_404 = Path(self.directory) / "404.html"
-        if code == HTTPStatus.NOT_FOUND and page_404.is_file():
-            body = page_404.read_bytes()
-            self.send_response(code)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
 
 
 # -- 浏览器 -------------------------------------------------------------------------
