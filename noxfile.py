@@ -33,23 +33,14 @@ REQUIREMENTS = ROOT / "requirements" / "book.in"
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 DOCTREES = ROOT / "docs" / "_build" / "doctrees"  # 不放进网站目录：发布的网站里不该有 Sphinx 的内部文件
 SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
+# nox -s unit 不运行的测试：要构建好的网站、浏览器、新虚拟环境或 PDF 的（nox -s tests 运行全部）
+UNIT_MARKERS = "not site and not browser and not reader and not pdf"
 CHROMIUM = Path(os.environ.get("RNN_BOOK_CHROMIUM", "/usr/bin/chromium"))
 LATEX_OUT = ROOT / "docs" / "_build" / "latex"
 PDF = LATEX_OUT / "rnn-book.pdf"
-# PDF 版用的 Debian 包：xelatex 与 Sphinx 要的宏包、xeCJK、latexmk，字体（理由见
-# docs/_ext/book_site/rnnbook.sty），测试用的 poppler（pdffonts、pdftotext、pdfimages）
-TEX_PACKAGES = (
-    "texlive-xetex",
-    "texlive-latex-extra",
-    "texlive-fonts-recommended",
-    "texlive-lang-chinese",
-    "latexmk",
-    "fonts-noto-cjk",
-    "fonts-texgyre",
-    "fonts-texgyre-math",
-    "fonts-dejavu-core",
-    "poppler-utils",
-)
+# 系统包（Chromium、TeX Live、字体）只列在 tools/system-deps.sh：这里、.ci/run 与两个工作流都调用它
+SYSTEM_DEPS = ROOT / "tools" / "system-deps.sh"
+# 装好之后 PDF 版要找得到的程序、LaTeX 宏包与字体
 TEX_TOOLS = ("xelatex", "latexmk", "kpsewhich", "fc-list", "pdfinfo", "pdffonts", "pdftotext", "pdfimages")
 TEX_FILES = ("xeCJK.sty", "unicode-math.sty", "titlesec.sty", "tabulary.sty", "newunicodechar.sty")
 TEX_FONTS = (
@@ -118,21 +109,28 @@ def build_site(session: nox.Session, *extra: str) -> None:
     session.run("python", "-m", "sphinx", *flags, "-b", "html", "docs", str(DOCS_OUT), *extra)
 
 
+def install_system_packages(session: nox.Session, target: str) -> None:
+    """用 ``tools/system-deps.sh <target>`` 装上缺的 Debian 包（root 或免密码 sudo；否则它说明后失败）。"""
+    try:
+        session.run_install("bash", str(SYSTEM_DEPS), target, external=True)
+    except nox.command.CommandFailed:
+        session.error(f"没能装上 {target} 要的系统包，原因见上面 tools/system-deps.sh 的输出")
+
+
 def ensure_chromium(session: nox.Session) -> None:
-    """浏览器测试用 Debian 的 Chromium 与中文字体；缺了且能 apt-get（root）就装上，否则说明后停止。"""
-    if CHROMIUM.is_file():
+    """浏览器测试用 Chromium 与中文字体；缺了就用 tools/system-deps.sh 装上，装不上就说明后停止。"""
+    if CHROMIUM.is_file() and _has_font("Noto Sans CJK SC"):
         return
-    apt_get = shutil.which("apt-get")
-    if apt_get and hasattr(os, "geteuid") and os.geteuid() == 0:
-        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        session.run_install(apt_get, "update", "-qq", external=True, env=apt_env)
-        session.run_install(apt_get, "install", "-y", "-qq", "chromium", "fonts-noto-cjk", external=True, env=apt_env)
+    install_system_packages(session, "chromium")
     if not CHROMIUM.is_file():
         session.error(
-            f"浏览器测试需要 {CHROMIUM}：请先安装 Debian/Ubuntu 的 chromium 与 fonts-noto-cjk"
-            "（sudo apt-get install chromium fonts-noto-cjk），"
+            f"浏览器测试需要 {CHROMIUM}：请运行 tools/system-deps.sh chromium，"
             "或用环境变量 RNN_BOOK_CHROMIUM 指向一个 Chromium 可执行文件。"
         )
+
+
+def _has_font(family: str) -> bool:
+    return bool(shutil.which("fc-list")) and subprocess.run(["fc-list", "-q", family]).returncode == 0
 
 
 def missing_tex() -> list[str]:
@@ -144,24 +142,16 @@ def missing_tex() -> list[str]:
         Path(p).name for p in subprocess.run(["kpsewhich", *TEX_FILES], capture_output=True, text=True).stdout.split()
     }
     missing += [name for name in TEX_FILES if name not in found]
-    return missing + [font for font in TEX_FONTS if subprocess.run(["fc-list", "-q", font]).returncode != 0]
+    return missing + [font for font in TEX_FONTS if not _has_font(font)]
 
 
 def ensure_tex(session: nox.Session) -> None:
-    """PDF 版用 Debian 的 TeX Live 与字体；缺了且能 apt-get（root）就装上，否则说明后停止。"""
+    """PDF 版用 TeX Live 与字体；缺了就用 tools/system-deps.sh 装上，装不上就说明后停止。"""
     if not missing_tex():
         return
-    apt_get = shutil.which("apt-get")
-    if apt_get and hasattr(os, "geteuid") and os.geteuid() == 0:
-        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        session.run_install(apt_get, "update", "-qq", external=True, env=apt_env)
-        install = [apt_get, "install", "-y", "-qq", "--no-install-recommends", *TEX_PACKAGES]
-        session.run_install(*install, external=True, env=apt_env)
+    install_system_packages(session, "tex")
     if missing := missing_tex():
-        session.error(
-            f"PDF 版缺少 {', '.join(missing)}：请安装 Debian/Ubuntu 的 "
-            f"sudo apt-get install --no-install-recommends {' '.join(TEX_PACKAGES)}"
-        )
+        session.error(f"PDF 版缺少 {', '.join(missing)}：请运行 tools/system-deps.sh tex")
 
 
 def build_pdf(session: nox.Session) -> None:
@@ -231,9 +221,7 @@ def tests(session: nox.Session) -> None:
 def unit(session: nox.Session) -> None:
     """不构建网站，只运行单元测试与 doctest（快速的开发循环，pytest-xdist 每核一个进程）。"""
     install_book(session)
-    session.run(
-        "python", "-m", "pytest", "-n", "auto", "-m", "not browser and not reader and not pdf", *session.posargs
-    )
+    session.run("python", "-m", "pytest", "-n", "auto", "-m", UNIT_MARKERS, *session.posargs)
 
 
 @book_session

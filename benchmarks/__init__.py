@@ -6,3 +6,11 @@
 
 直接运行：``.nox/bench/bin/python -m benchmarks --help``。
 """
+
+import sys
+from pathlib import Path
+
+# 本书网站的工具 book_site（在 docs/_ext 下，与 docs/conf.py 用的是同一个）：基准用它提供网站
+_EXT_DIR = str(Path(__file__).resolve().parents[1] / "docs" / "_ext")
+if _EXT_DIR not in sys.path:
+    sys.path.insert(0, _EXT_DIR)

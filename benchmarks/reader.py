@@ -30,13 +30,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from book_site.serve import PagesHandler, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SITE = ROOT / "docs" / "_build" / "html"
@@ -102,29 +102,6 @@ def site_size(site: Path) -> dict[str, int]:
 # -- 像 GitHub Pages 一样提供网站（gzip） ------------------------------------------------------
 
 
-class PagesHandler(SimpleHTTPRequestHandler):
-    """像 GitHub Pages 一样：找不到的地址返回 404 状态码和网站的 404.html；不记日志。
-
-    浏览器测试直接用它（不压缩），:class:`GzipHandler` 在它上面加压缩与缓存头。
-    """
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page_404 = Path(self.directory) / "404.html"
-        if code != HTTPStatus.NOT_FOUND or not page_404.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page_404.read_bytes()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
 class GzipHandler(PagesHandler):
     """静态文件；客户端接受 gzip 时压缩文本类文件；找不到的地址返回 404.html。"""
 
@@ -132,7 +109,7 @@ class GzipHandler(PagesHandler):
         self.send_header("Cache-Control", "max-age=600")
         super().end_headers()
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 -- http.server 规定的方法名
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -157,19 +134,9 @@ def _gzipped(path: Path, mtime_ns: int) -> bytes:
     return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
 
 
-@contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """在 127.0.0.1 的随机端口上提供 ``site``，产出网站根地址（以 / 结尾）。"""
-    handler = functools.partial(GzipHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="reader-bench-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve_gzipped(site: Path) -> contextlib.AbstractContextManager[str]:
+    """在 127.0.0.1 的空闲端口上以 gzip 提供 ``site``（:func:`book_site.serve.serve`），产出网站根地址。"""
+    return serve(site, GzipHandler)
 
 
 # -- Lighthouse ------------------------------------------------------------------------------
@@ -340,7 +307,7 @@ def measure(
             raise ValueError(f"mode 应为 {MODES} 之一，收到 {mode!r}")
     cli = lighthouse_cli()
     rows = []
-    with serve(site) as base, tempfile.TemporaryDirectory(prefix="rnn-book-lh-") as tmp:
+    with serve_gzipped(site) as base, tempfile.TemporaryDirectory(prefix="rnn-book-lh-") as tmp:
         for page in pages:
             for mode in modes:
                 samples = []

@@ -256,7 +256,7 @@ def test_gzip_server_compresses_text(tmp_path: Path) -> None:
     import urllib.request
 
     (tmp_path / "index.html").write_text("<p>重复</p>" * 500, encoding="utf-8")
-    with reader.serve(tmp_path) as base:
+    with reader.serve_gzipped(tmp_path) as base:
         request = urllib.request.Request(base + "index.html", headers={"Accept-Encoding": "gzip"})
         with urllib.request.urlopen(request) as response:
             assert response.headers["Content-Encoding"] == "gzip"

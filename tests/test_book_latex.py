@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -164,17 +163,3 @@ def test_website_links_the_pdf_only_when_it_exists(tmp_path: Path) -> None:
     assert 'href="rnn-book.pdf"' in page
     assert "下载全书 PDF" in page
     assert (html / "rnn-book.pdf").read_bytes() == b"%PDF-1.5 test"
-
-
-def test_ci_and_pages_install_the_same_tex_packages() -> None:
-    """noxfile.py 的 TEX_PACKAGES、.ci/run 与 Pages 工作流装的是同一组 Debian 包。"""
-    root = Path(__file__).resolve().parents[1]
-    noxfile = (root / "noxfile.py").read_text(encoding="utf-8")
-    block = noxfile[noxfile.index("TEX_PACKAGES = (") : noxfile.index(")", noxfile.index("TEX_PACKAGES = ("))]
-    packages = set(re.findall(r'"([a-z0-9.+-]+)"', block))
-    assert {"texlive-xetex", "latexmk", "fonts-noto-cjk"} <= packages
-    for path in (root / ".ci" / "run", root / ".github" / "workflows" / "pages.yml"):
-        text = path.read_text(encoding="utf-8").replace("\\\n", " ")
-        line = next(line for line in text.splitlines() if "--no-install-recommends" in line)
-        listed = set(line.split("--no-install-recommends", 1)[1].split())
-        assert listed == packages, (path.name, listed ^ packages)

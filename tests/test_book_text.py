@@ -3,7 +3,8 @@
 - 构建好的 HTML（``docs/_build/html``，或环境变量 ``RNN_BOOK_HTML`` 指向的目录）里，
   每一段文字都没有“练习 练习”（对练习的引用本身已经带着“练习”二字），没有原样漏给读者的
   公式标签“(eq-”，并且只有前言与勘误两页提到“原始笔记”：章节只讲正确的内容，与原始笔记的
-  对照只放在勘误里。网站没有构建时，这些测试失败并说明怎样构建。
+  对照只放在勘误里。这三个测试标记为 ``site``（``nox -s unit`` 不运行它们）；
+  网站没有构建时，它们失败并说明怎样构建。
 - 源文件 ``docs/**/*.md`` 中每个 ``{term}`` 的目标都是术语表 ``docs/appendix/02-glossary.md``
   里的一个术语（不需要构建网站）。
 """
@@ -117,18 +118,21 @@ def offending(pages: dict[str, list[str]], pattern: str, allowed: Set[str] = fro
     return found
 
 
+@pytest.mark.site
 def test_no_doubled_exercise_word(pages: dict[str, list[str]]) -> None:
     """``{numref}`` 引用练习时已经渲染成“练习 N”，前面不能再写“练习”。"""
     found = offending(pages, r"练习\s*练习")
     assert not found, "“练习 练习”：把“练习 {numref}`…`”改成“{numref}`…`”\n" + "\n".join(found)
 
 
+@pytest.mark.site
 def test_no_raw_equation_labels(pages: dict[str, list[str]]) -> None:
     """读者看到的是公式编号“式 (N)”，不是标签“(eq-…)”：正文、代码注释与打印的输出都一样。"""
     found = offending(pages, r"\(eq-")
     assert not found, "原样漏给读者的公式标签（改写成页面上显示的编号）：\n" + "\n".join(found)
 
 
+@pytest.mark.site
 def test_source_notes_only_in_preface_and_errata(pages: dict[str, list[str]]) -> None:
     """章节只讲正确的内容；与原始笔记的对照只在前言与勘误里。"""
     assert set(pages) >= NOTES_PAGES, f"网站缺少 {sorted(NOTES_PAGES - set(pages))}"

@@ -13,21 +13,19 @@ torch 从机器自己的 pip 源（``PIP_FIND_LINKS``）取。
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from book_site.package import build_wheel, wheel_name
+from book_site.serve import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,13 +137,8 @@ def served_dir(tmp_path: Path):
     """在 127.0.0.1 的空闲端口上提供 ``tmp_path/site``（目录可以稍后才写入）。"""
     site = tmp_path / "site"
     site.mkdir()
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield site, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(site) as url:
+        yield site, url
 
 
 def test_downloaded_notebooks_run_in_a_fresh_jupyter(tmp_path: Path, served_dir: tuple[Path, str]) -> None:

@@ -6,16 +6,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from benchmarks.reader import PagesHandler
+from book_site.serve import serve
 
 from . import helpers
 
@@ -29,15 +26,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
-    site = helpers.require_site()
-    handler = functools.partial(PagesHandler, directory=str(site))
-    server = ThreadingHTTPServer((helpers.LOCAL_HOST, 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    yield f"http://{helpers.LOCAL_HOST}:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(helpers.require_site()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

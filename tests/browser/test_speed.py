@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.reader import serve
+from benchmarks.reader import serve_gzipped
 
 from .helpers import SITE, Audit, Visit, format_list, open_page, require_site, site_pages
 
@@ -149,7 +149,7 @@ def test_chapter_transfer_within_budget(browser: Any) -> None:
     """第 3 章经 gzip 传输的总字节数（首屏加载，含 CSS、脚本、字体与首屏图片）不超过预算。"""
     require_site()
     sizes: dict[str, int] = {}
-    with serve(SITE) as base:
+    with serve_gzipped(SITE) as base:
         visit = Visit(url=base + CHAPTER)
         context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
         try:
