@@ -86,7 +86,7 @@ templates_path = ["_templates"]
 # locale/zh_CN/LC_MESSAGES/sphinx.po，Sphinx 在构建开始时编译成 .mo（不提交），优先于主题自带的译文
 locale_dirs = ["locale"]
 book_description = (
-    "一本用中文讲循环神经网络（RNN）的开放在线书：从序列数据、隐藏状态到随时间反向传播与梯度消失，"
+    "一本用中文讲循环神经网络（RNN）的开源在线图书：从序列数据、隐藏状态到随时间反向传播与梯度消失，"
     "每个例子都在构建时运行。"
 )
 # 主题模式默认“跟随系统”；不设时 pydata 主题在首次访问时向控制台报 "Got invalid theme mode"

@@ -6,7 +6,8 @@ r"""画出书中的三张结构图：折叠的 RNN（RNN1）、按时间展开�
     ŷ_t = g(V s_t + b_y)                  公式 (2)
 
 - :func:`draw_folded`：``x_t`` 经 ``U`` 进入隐藏状态 ``s_t``，``s_t`` 经自环 ``W``
-  回到自己，再经 ``V`` 得到输出 ``ŷ_t``。
+  回到自己，再经 ``V`` 得到输出 ``ŷ_t``。自环上的黑色小方块表示延迟一步：
+  这一步的状态到下一步才回到节点。
 - :func:`draw_unrolled`：左边是折叠图，右边是同一个网络在 ``t-1, t, t+1``
   三个时间步上的展开，每一步用的都是同一组 ``U, W, V``。
 - :func:`draw_bptt`：三个时间步的计算图，前向计算（黑色实线）与反向传播
@@ -32,7 +33,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from matplotlib.typing import LineStyleType
 
 __all__ = [
@@ -126,14 +127,34 @@ def _column(ax: Axes, cx: float, step: str) -> None:
     _weight(ax, (cx - 0.25, 2.7), "V")
 
 
+def _delay(ax: Axes, xy: tuple[float, float]) -> None:
+    """延迟一步的标记：实心小方块（Goodfellow 等《深度学习》图 10.2 的画法）。"""
+    side = 0.2
+    ax.add_patch(
+        Rectangle(
+            (xy[0] - side / 2, xy[1] - side / 2),
+            side,
+            side,
+            facecolor=_INK,
+            edgecolor=_INK,
+            zorder=4,
+        )
+    )
+
+
 def _folded(ax: Axes, cx: float) -> None:
     """在横坐标 ``cx`` 处画折叠的网络：时间步 t 的一列，再加右边的自环 W。"""
     r = _RADIUS
     _column(ax, cx, "t")
     # 自环：从 s_t 右上方出发，绕到右边，回到 s_t 右下方
     # （表示 s_t 作为 s_{t-1} 进入下一步）
-    _arrow(ax, (cx + r * 0.7, 1.8 + r * 0.7), (cx + r * 0.7, 1.8 - r * 0.7), rad=-1.9)
-    _weight(ax, (cx + 1.32, 1.8), "W")
+    start, end, rad = (cx + r * 0.7, 1.8 + r * 0.7), (cx + r * 0.7, 1.8 - r * 0.7), -1.9
+    _arrow(ax, start, end, rad=rad)
+    # 自环的最右点（二次贝塞尔曲线 t = 1/2 处）画上延迟一步的方块：
+    # 这一步的 s_t 要到下一步才作为 s_{t-1} 回到节点，而不是立刻回来
+    chord = start[1] - end[1]
+    _delay(ax, (start[0] - rad * chord / 2, (start[1] + end[1]) / 2))
+    _weight(ax, (cx + 1.38, 1.8), "W")
 
 
 def _frame(fig: Figure) -> Axes:
@@ -160,7 +181,8 @@ def draw_folded() -> Figure:
     r"""折叠的 RNN（书中的图 RNN1）。
 
     一个隐藏状态节点 :math:`s_t` 和一个带权重 :math:`W` 的自环：上一步的状态
-    :math:`s_{t-1}` 经 :math:`W` 回到同一个节点。输入 :math:`x_t` 经 :math:`U` 进入，
+    :math:`s_{t-1}` 经 :math:`W` 回到同一个节点。自环上的黑色小方块表示延迟一步
+    （Goodfellow 等《深度学习》图 10.2 的画法）。输入 :math:`x_t` 经 :math:`U` 进入，
     输出 :math:`\hat{y}_t` 经 :math:`V` 得到。
 
     Returns:

@@ -83,3 +83,25 @@ def test_save_figures_rejects_file_as_directory(tmp_path):
 def test_main_rejects_extra_arguments():
     with pytest.raises(ValueError, match="最多接受 1 个参数（输出目录），实际收到 2 个"):
         diagrams.main(["a", "b"])
+
+
+def test_folded_self_loop_carries_a_one_step_delay_marker():
+    """折叠图的自环上有一个实心方块（延迟一步），位于自环曲线上；展开图左边的折叠图同样有。"""
+    import numpy as np
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    for fig in (diagrams.draw_folded(), diagrams.draw_unrolled()):
+        ax = fig.axes[0]
+        squares = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert len(squares) == 1, "折叠图的自环上应有且只有一个延迟方块"
+        square = squares[0]
+        assert square.get_width() == square.get_height() > 0
+        assert square.get_facecolor()[:3] == square.get_edgecolor()[:3]  # 实心
+        center = (square.get_x() + square.get_width() / 2, square.get_y() + square.get_height() / 2)
+        # 自环是起点与终点横坐标相同的那支弯曲箭头；方块中心要落在它的路径上
+        loops = [p for p in ax.patches if isinstance(p, FancyArrowPatch) and p.get_connectionstyle().rad != 0]
+        assert len(loops) == 1
+        # 数据坐标下箭头轮廓上的点（沿每段贝塞尔曲线取 50 个，而不是控制点）
+        curve = [point for bezier, _ in loops[0].get_path().iter_bezier() for point in bezier(np.linspace(0, 1, 50))]
+        distance = min(((x - center[0]) ** 2 + (y - center[1]) ** 2) ** 0.5 for x, y in curve)
+        assert distance < 0.1, f"延迟方块离自环 {distance:.2f}（数据坐标）"
