@@ -263,7 +263,7 @@ def docs_live(session: nox.Session) -> None:
 
 @book_session
 def images(session: nox.Session) -> None:
-    """重新生成书中的结构图 images/RNN1.png 与 images/RNN2.png（逐字节稳定）。"""
+    """重新生成 images/ 里的结构图（RNN1、RNN2、BPTT、LSTM、GRU；逐字节稳定）。"""
     install_book(session)
     session.run("python", "-m", "rnn_examples.diagrams", str(ROOT / "images"))
 
