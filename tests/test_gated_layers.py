@@ -99,6 +99,17 @@ def test_same_seed_gives_the_same_initialization_as_torch(manual, reference):
         assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize(("ours", "reference"), [(LSTMCell, nn.LSTMCell), (GRUCell, nn.GRUCell)])
+def test_cells_have_the_same_parameters_and_initialization_as_torch(ours, reference):
+    torch.manual_seed(5)
+    cell = ours(3, 4)
+    torch.manual_seed(5)
+    expected = reference(3, 4)
+    assert [name for name, _ in cell.named_parameters()] == [name for name, _ in expected.named_parameters()]
+    for a, b in zip(cell.parameters(), expected.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
 def test_layout_forward_last_step_and_backward_first_step():
     torch.manual_seed(0)
     model = ManualLSTM(3, 4, 2, bidirectional=True)
