@@ -232,7 +232,16 @@ def unit(session: nox.Session) -> None:
     """不构建网站，只运行单元测试与 doctest（快速的开发循环，pytest-xdist 每核一个进程）。"""
     install_book(session)
     session.run(
-        "python", "-m", "pytest", "-n", "auto", "-m", "not browser and not reader and not pdf", *session.posargs
+        "python",
+        "-m",
+        "pytest",
+        "-n",
+        "auto",
+        "--dist",
+        "loadgroup",  # 同一文档页的 doctest 块在同一个进程里（docs/conftest.py）
+        "-m",
+        "not browser and not reader and not pdf",
+        *session.posargs,
     )
 
 

@@ -148,15 +148,16 @@ class SequenceRegressor(nn.Module):
     最后一步的隐藏状态： ``(B, T, D) -> (B, O)`` 。
 
     ``gate_bias`` 把“保持记忆”的门的偏置设成给定值（其余参数保持 PyTorch 默认初始化）：
-    LSTM 的遗忘门 :math:`f_t` 与 GRU 的更新门 :math:`z_t`，即 ``bias_ih`` 的第二块设为
-    ``gate_bias`` 、 ``bias_hh`` 的第二块设为 0。于是初始时
-    :math:`\sigma(\text{gate\_bias})` 接近 1，状态大部分被原样带到下一步。
+    LSTM 的遗忘门 :math:`\phi_t` 与 GRU 的更新门 :math:`z_t`，
+    即 ``bias_ih`` 的第二块设为 ``gate_bias`` 、 ``bias_hh`` 的第二块设为 0。
+    于是初始时这个门约为 :math:`\sigma(\text{gate\_bias})`
+    （``gate_bias = 3`` 时约 0.95），状态的大部分被带到下一步。
     对 ``"rnn"`` 没有作用。
 
     ``SequenceRegressor("rnn", D, H, O)`` 就是 ``SimpleRNN(D, H, O)``：子模块、参数名
     与构造顺序都相同，同一个随机种子下参数与输出逐位相同（见下面的例子）。这个类只是
-    让第 9 章用同一个接口（ ``kind`` 与 ``gate_bias`` ）比较三种循环层；LSTM 的状态
-    是二元组 ``(h, c)`` ，所以这里不像 ``SimpleRNN`` 那样显式传入 ``h0`` ，而用
+    让第 9、13 章用同一个接口（ ``kind`` 与 ``gate_bias`` ）比较三种循环层；LSTM 的状态
+    是二元组 :math:`(s_t, c_t)` ，所以这里不像 ``SimpleRNN`` 那样显式传入 ``h0`` ，而用
     PyTorch 默认的零初始状态。
 
     Args:
