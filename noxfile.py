@@ -221,7 +221,8 @@ def tests(session: nox.Session) -> None:
 def unit(session: nox.Session) -> None:
     """不构建网站，只运行单元测试与 doctest（快速的开发循环，pytest-xdist 每核一个进程）。"""
     install_book(session)
-    session.run("python", "-m", "pytest", "-n", "auto", "-m", UNIT_MARKERS, *session.posargs)
+    # --dist loadgroup：同一文档页的 doctest 块在同一个进程里（docs/conftest.py）
+    session.run("python", "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "-m", UNIT_MARKERS, *session.posargs)
 
 
 @book_session
@@ -251,7 +252,7 @@ def docs_live(session: nox.Session) -> None:
 
 @book_session
 def images(session: nox.Session) -> None:
-    """重新生成书中的结构图 images/RNN1.png 与 images/RNN2.png（逐字节稳定）。"""
+    """重新生成 images/ 里的结构图（RNN1、RNN2、BPTT、LSTM、GRU；逐字节稳定）。"""
     install_book(session)
     session.run("python", "-m", "rnn_examples.diagrams", str(ROOT / "images"))
 

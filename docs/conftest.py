@@ -1,5 +1,8 @@
 """让 pytest 执行文档页中的 ``{doctest}`` 块（用 sybil 解析 MyST）。"""
 
+from pathlib import Path
+
+import pytest
 from sybil import Sybil
 from sybil.parsers.myst import DocTestDirectiveParser
 
@@ -10,3 +13,15 @@ pytest_collect_file = Sybil(
     patterns=["*.md"],
     excludes=["_build/*"],
 ).pytest()
+
+
+def pytest_collection_modifyitems(items):
+    """一页里的 doctest 块共用一个命名空间，后面的块用前面块里定义的名字（如快速上手页的 ``cell``）。
+
+    ``nox -s unit`` 用 pytest-xdist 并行（``--dist loadgroup``）：同一页的块编为一组，
+    在同一个进程里按顺序运行，不会被分到两个进程里。
+    """
+    docs = Path(__file__).parent
+    for item in items:
+        if docs in item.path.parents and item.path.suffix == ".md":
+            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(docs).as_posix()))

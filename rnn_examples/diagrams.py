@@ -1,4 +1,5 @@
-r"""画出书中的三张结构图：折叠的 RNN（RNN1）、按时间展开的 RNN（RNN2）与 BPTT 的计算图。
+r"""画出书中的结构图：折叠的 RNN（RNN1）、按时间展开的 RNN（RNN2）、BPTT 的计算图，
+以及 LSTM 与 GRU 单元。
 
 记号与全书一致（见第 3 章）::
 
@@ -12,15 +13,17 @@ r"""画出书中的三张结构图：折叠的 RNN（RNN1）、按时间展开�
   三个时间步上的展开，每一步用的都是同一组 ``U, W, V``。
 - :func:`draw_bptt`：三个时间步的计算图，前向计算（黑色实线）与反向传播
   （红色虚线）画在同一张图上，反向箭头标着第 7 章递推式里的各项。
-- :func:`save_figures`：把三张图写成 PNG。输出逐字节稳定：不写时间戳和软件版本，
+- :func:`draw_lstm`、:func:`draw_gru`：第 13 章的 LSTM 与 GRU 单元，方框是仿射变换
+  加激活函数，圆圈是逐元素运算，上方的粗线是沿时间传递的状态（``c_t`` 或 ``s_t``）。
+- :func:`save_figures`：把这些图写成 PNG。输出逐字节稳定：不写时间戳和软件版本，
   同一环境下重复生成得到完全相同的文件
   （``tests/test_diagrams.py`` 以此检查仓库里的图没有过时）。
 
 图中只用 matplotlib 自带的 DejaVu 字体（数学记号由 mathtext 排版），不依赖系统字体；
 背景为不透明白色、线条与文字为深色，在网站的浅色与深色模式下都清晰可读。
 
-命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/RNN1.png`` 、
-``images/RNN2.png`` 与 ``images/BPTT.png``；``nox -s images`` 即运行这条命令。
+命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/`` 里的全部结构图
+（:data:`FILENAMES`）；``nox -s images`` 即运行这条命令。
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.typing import LineStyleType
 
 __all__ = [
@@ -41,6 +44,8 @@ __all__ = [
     "FILENAMES",
     "draw_bptt",
     "draw_folded",
+    "draw_gru",
+    "draw_lstm",
     "draw_unrolled",
     "main",
     "save_figures",
@@ -49,8 +54,14 @@ __all__ = [
 DPI = 200
 """PNG 的分辨率（每英寸点数）：高 DPI，在高分屏上也清楚。"""
 
-FILENAMES = {"folded": "RNN1.png", "unrolled": "RNN2.png", "bptt": "BPTT.png"}
-"""三张图的文件名：书中的图 RNN1（折叠）、RNN2（展开）与 BPTT（计算图）。"""
+FILENAMES = {
+    "folded": "RNN1.png",
+    "unrolled": "RNN2.png",
+    "bptt": "BPTT.png",
+    "lstm": "LSTM.png",
+    "gru": "GRU.png",
+}
+"""各图的文件名：RNN1（折叠）、RNN2（展开）、BPTT（计算图）、LSTM 与 GRU 单元。"""
 
 _INK = "#1f2328"  # 线条与文字：深灰，白底上对比度高
 _FILL = {
@@ -384,6 +395,278 @@ def draw_bptt() -> Figure:
     return fig
 
 
+# -- 门控单元：LSTM 与 GRU（第 13 章） -------------------------------------------------
+
+_GATE = {"fill": "#fef3c7", "edge": "#b45309"}  # σ 门：琥珀色
+_SQUASH = {"fill": "#dbeafe", "edge": "#1d4ed8"}  # tanh（与输入节点同为蓝色）
+_LINEAR = {"fill": "#ede9fe", "edge": "#6d28d9"}  # 只做线性变换的方框
+_CELL_FILL = "#f6f8fa"  # 单元的底色
+_BOX_W, _BOX_H = 0.9, 0.7
+_OP_R = 0.3  # 逐元素运算（×、+）的圆
+
+
+def _box(
+    ax: Axes, center: tuple[float, float], text: str, style: dict[str, str]
+) -> None:
+    """一个带激活函数（或线性变换）的方框：它的输入是一次仿射变换。"""
+    cx, cy = center
+    ax.add_patch(
+        FancyBboxPatch(
+            (cx - _BOX_W / 2, cy - _BOX_H / 2),
+            _BOX_W,
+            _BOX_H,
+            boxstyle="round,pad=0,rounding_size=0.12",
+            facecolor=style["fill"],
+            edgecolor=style["edge"],
+            linewidth=2.0,
+            zorder=3,
+        )
+    )
+    ax.text(
+        cx, cy, text, ha="center", va="center", fontsize=_FONT, color=_INK, zorder=4
+    )
+
+
+def _op(ax: Axes, center: tuple[float, float], text: str) -> None:
+    """逐元素运算：× 是 ⊙，+ 是相加。"""
+    ax.add_patch(
+        Circle(
+            center, _OP_R, facecolor="white", edgecolor=_INK, linewidth=1.8, zorder=3
+        )
+    )
+    ax.text(
+        *center, text, ha="center", va="center", fontsize=_FONT, color=_INK, zorder=4
+    )
+
+
+def _wire(
+    ax: Axes,
+    points: list[tuple[float, float]],
+    *,
+    width: float = 1.8,
+    arrow: bool = True,
+) -> None:
+    """折线：依次连接 ``points``，最后一段带箭头。"""
+    for start, end in pairwise(points[:-1]):
+        ax.plot(*zip(start, end, strict=True), color=_INK, linewidth=width, zorder=2)
+    ax.add_patch(
+        FancyArrowPatch(
+            points[-2],
+            points[-1],
+            arrowstyle="-|>" if arrow else "-",
+            mutation_scale=16,
+            linewidth=width,
+            color=_INK,
+            shrinkA=0,
+            shrinkB=0,
+            zorder=2,
+        )
+    )
+
+
+def _dot(ax: Axes, xy: tuple[float, float]) -> None:
+    """导线的分叉点。"""
+    ax.add_patch(Circle(xy, 0.07, color=_INK, zorder=3))
+
+
+def _cell_canvas(right: float) -> tuple[Figure, Axes]:
+    """门控单元的画布：单元是一个浅灰底的圆角矩形，x ∈ [0.6, right − 0.6]。"""
+    fig = Figure(figsize=(9.6, 5.4), facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = _frame(fig)
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.6, 0.35),
+            right - 1.2,
+            5.25,
+            boxstyle="round,pad=0,rounding_size=0.3",
+            facecolor=_CELL_FILL,
+            edgecolor="#6e7781",
+            linewidth=1.4,
+            zorder=1,
+        )
+    )
+    ax.set_xlim(-1.0, right + 1.0)
+    ax.set_ylim(-0.9, 6.0)
+    return fig, ax
+
+
+def _io(ax: Axes, xy: tuple[float, float], text: str, ha: str) -> None:
+    """单元外面的输入或输出记号。"""
+    ax.text(*xy, text, ha=ha, va="center", fontsize=_FONT + 1, color=_INK)
+
+
+def draw_lstm() -> Figure:
+    r"""LSTM 单元的结构图（第 13 章）。
+
+    上面一条是细胞状态 :math:`c_{t-1} \to c_t`：先逐元素乘遗忘门 :math:`\phi_t`，
+    再加上 :math:`i_t \odot \tilde c_t`；这条路上没有权重矩阵，也没有压缩函数。
+    下面一条把 :math:`s_{t-1}` 与 :math:`x_t` 送进四个方框，每个方框是
+    一次仿射变换 :math:`U_\bullet x_t + W_\bullet s_{t-1} + b_\bullet` 加一个激活函数，
+    依次给出 :math:`\phi_t, i_t, \tilde c_t, o_t`。右边 :math:`c_t` 经 tanh 再乘
+    :math:`o_t`，得到 :math:`s_t`。
+
+    Returns:
+        一个新的 ``matplotlib.figure.Figure``。
+
+    Example:
+        >>> fig = draw_lstm()
+        >>> fig.get_size_inches().round(1).tolist()
+        [9.6, 5.4]
+    """
+    right = 10.0
+    fig, ax = _cell_canvas(right)
+    top, bus, gates = 5.0, 1.0, 2.2
+    half = _BOX_H / 2
+    x_phi, x_i, x_c, x_o, x_out = 2.6, 4.2, 5.6, 7.2, 8.6
+    # 细胞状态：c_{t-1} -> × φ_t -> + -> c_t
+    _wire(ax, [(-0.2, top), (x_phi - _OP_R, top)], width=3.0)
+    _wire(ax, [(x_phi + _OP_R, top), (x_c - _OP_R, top)], width=3.0)
+    _wire(ax, [(x_c + _OP_R, top), (right + 0.2, top)], width=3.0)
+    _op(ax, (x_phi, top), r"$\times$")
+    _op(ax, (x_c, top), "$+$")
+    _io(ax, (-0.3, top), "$c_{t-1}$", "right")
+    _io(ax, (right + 0.3, top), "$c_t$", "left")
+    # 输入：s_{t-1} 与 x_t 汇合，送进四个方框
+    _wire(ax, [(-0.2, bus), (x_o, bus)], arrow=False)
+    _io(ax, (-0.3, bus), "$s_{t-1}$", "right")
+    _wire(ax, [(1.4, -0.45), (1.4, bus)], arrow=False)
+    _dot(ax, (1.4, bus))
+    _io(ax, (1.4, -0.7), "$x_t$", "center")
+    boxes = [
+        (x_phi, r"$\sigma$", _GATE),
+        (x_i, r"$\sigma$", _GATE),
+        (x_c, r"$\tanh$", _SQUASH),
+        (x_o, r"$\sigma$", _GATE),
+    ]
+    for cx, text, style in boxes:
+        _wire(ax, [(cx, bus), (cx, gates - half)])
+        if cx != x_o:
+            _dot(ax, (cx, bus))
+        _box(ax, (cx, gates), text, style)
+    mix = 3.6  # i_t ⊙ c̃_t 所在的高度
+    _wire(ax, [(x_phi, gates + half), (x_phi, top - _OP_R)])  # φ_t
+    _wire(ax, [(x_i, gates + half), (x_i, mix), (x_c - _OP_R, mix)])  # i_t
+    _wire(ax, [(x_c, gates + half), (x_c, mix - _OP_R)])  # c̃_t
+    _op(ax, (x_c, mix), r"$\times$")
+    _wire(ax, [(x_c, mix + _OP_R), (x_c, top - _OP_R)])
+    labels = [
+        ((x_phi - 0.42, 3.5), r"$\phi_t$"),
+        ((x_i - 0.35, 3.0), "$i_t$"),
+        ((x_c + 0.4, 2.95), r"$\tilde{c}_t$"),
+        (((x_o + x_out) / 2 - 0.05, gates + 0.32), "$o_t$"),
+    ]
+    for xy, text in labels:
+        ax.text(*xy, text, ha="center", va="center", fontsize=_FONT - 1, color=_INK)
+    # 输出：c_t -> tanh -> × o_t -> s_t
+    _dot(ax, (x_out, top))
+    _wire(ax, [(x_out, top), (x_out, mix + 0.28)])
+    ax.add_patch(
+        Ellipse(
+            (x_out, mix),
+            0.95,
+            0.56,
+            facecolor=_SQUASH["fill"],
+            edgecolor=_SQUASH["edge"],
+            linewidth=1.8,
+            zorder=3,
+        )
+    )
+    ax.text(x_out, mix, r"$\tanh$", ha="center", va="center", fontsize=_FONT - 2)
+    _wire(ax, [(x_out, mix - 0.28), (x_out, gates + _OP_R)])
+    _wire(ax, [(x_o + _BOX_W / 2, gates), (x_out - _OP_R, gates)])  # o_t
+    _op(ax, (x_out, gates), r"$\times$")
+    _wire(ax, [(x_out + _OP_R, gates), (right + 0.2, gates)])
+    _io(ax, (right + 0.3, gates), "$s_t$", "left")
+    return fig
+
+
+def draw_gru() -> Figure:
+    r"""GRU 单元的结构图（第 13 章）。
+
+    上面一条是状态 :math:`s_{t-1} \to s_t`：旧状态乘更新门 :math:`z_t` （保留的份额），
+    候选状态 :math:`\tilde s_t` 乘 :math:`1 - z_t`，两者相加。候选状态的方框读
+    :math:`U_s x_t + b_s` 与经重置门 :math:`r_t` 缩放的 :math:`W_s s_{t-1} + b_s'`
+    （PyTorch 的写法：重置门乘在线性变换之后）。
+
+    Returns:
+        一个新的 ``matplotlib.figure.Figure``。
+
+    Example:
+        >>> fig = draw_gru()
+        >>> fig.get_size_inches().round(1).tolist()
+        [9.6, 5.4]
+    """
+    right = 10.0
+    fig, ax = _cell_canvas(right)
+    top, bus, gates, mix, blend = 5.1, 0.95, 1.9, 2.85, 4.0
+    half = _BOX_H / 2
+    x_split, x_in, x_z, x_r, x_w, x_keep, x_flip, x_new = (
+        1.0, 1.8, 2.6, 4.2, 6.0, 6.0, 7.2, 8.4,
+    )  # fmt: skip
+    # 状态：s_{t-1} -> × z_t -> + -> s_t
+    _wire(ax, [(-0.2, top), (x_keep - _OP_R, top)], width=3.0)
+    _wire(ax, [(x_keep + _OP_R, top), (x_new - _OP_R, top)], width=3.0)
+    _wire(ax, [(x_new + _OP_R, top), (right + 0.2, top)], width=3.0)
+    _op(ax, (x_keep, top), r"$\times$")
+    _op(ax, (x_new, top), "$+$")
+    _io(ax, (-0.3, top), "$s_{t-1}$", "right")
+    _io(ax, (right + 0.3, top), "$s_t$", "left")
+    # s_{t-1} 分一支下来，与 x_t 汇合
+    _dot(ax, (x_split, top))
+    _wire(ax, [(x_split, top), (x_split, bus), (x_new, bus)], arrow=False)
+    _wire(ax, [(x_in, -0.45), (x_in, bus)], arrow=False)
+    _dot(ax, (x_in, bus))
+    _io(ax, (x_in, -0.7), "$x_t$", "center")
+    for cx, text, style in [
+        (x_z, r"$\sigma$", _GATE),
+        (x_r, r"$\sigma$", _GATE),
+        (x_w, "$W_s$", _LINEAR),
+    ]:
+        _dot(ax, (cx, bus))
+        _wire(ax, [(cx, bus), (cx, gates - half)])
+        _box(ax, (cx, gates), text, style)
+    # z_t：一支去乘旧状态，一支经 1 − z_t 去乘候选状态
+    _wire(
+        ax, [(x_z, gates + half), (x_z, blend), (x_keep, blend), (x_keep, top - _OP_R)]
+    )
+    _dot(ax, (x_keep, blend))
+    _wire(ax, [(x_keep, blend), (x_flip - 0.4, blend)])
+    ax.add_patch(
+        Ellipse(
+            (x_flip, blend),
+            0.8,
+            2 * _OP_R,
+            facecolor="white",
+            edgecolor=_INK,
+            linewidth=1.8,
+            zorder=3,
+        )
+    )
+    ax.text(x_flip, blend, "$1-$", ha="center", va="center", fontsize=_FONT - 2)
+    _wire(ax, [(x_flip + 0.4, blend), (x_new - _OP_R, blend)])
+    _op(ax, (x_new, blend), r"$\times$")
+    _wire(ax, [(x_new, blend + _OP_R), (x_new, top - _OP_R)])
+    # r_t 乘在 W_s s_{t-1} + b_s' 上，结果进入候选状态的 tanh
+    _wire(ax, [(x_r, gates + half), (x_r, mix), (x_w - _OP_R, mix)])
+    _wire(ax, [(x_w, gates + half), (x_w, mix - _OP_R)])
+    _op(ax, (x_w, mix), r"$\times$")
+    _wire(ax, [(x_w + _OP_R, mix), (x_new - _BOX_W / 2, mix)])
+    _wire(ax, [(x_new, bus), (x_new, mix - half)])
+    _box(ax, (x_new, mix), r"$\tanh$", _SQUASH)
+    _wire(ax, [(x_new, mix + half), (x_new, blend - _OP_R)])
+    labels = [
+        ((x_z - 0.38, 3.1), "$z_t$"),
+        ((x_r - 0.35, 2.55), "$r_t$"),
+        ((x_new + 0.42, 3.45), r"$\tilde{s}_t$"),
+        ((x_w + 0.45, 1.28), "$s_{t-1}$"),  # W_s 只作用于 s_{t-1}
+        ((x_new + 0.35, 1.28), "$x_t$"),  # 候选状态的 U_s x_t + b_s
+    ]
+    for xy, text in labels:
+        ax.text(*xy, text, ha="center", va="center", fontsize=_FONT - 1, color=_INK)
+    return fig
+
+
 def _check_directory(directory: object) -> Path:
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(
@@ -399,7 +682,7 @@ def _check_directory(directory: object) -> Path:
 
 
 def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
-    """把 RNN1、RNN2、BPTT 三张图写入已存在的目录 ``directory``，返回写出的文件路径。
+    """把 :data:`FILENAMES` 中的各图写入已存在的目录 ``directory``，返回写出的文件路径。
 
     PNG 以 :data:`DPI` 保存，白色不透明背景；``metadata={"Software": None}`` 去掉
     matplotlib 默认写入的版本信息，所以同一环境下重复运行得到逐字节相同的文件。
@@ -408,7 +691,7 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
         directory: 输出目录，``str`` 或 ``os.PathLike``，必须已经存在。
 
     Returns:
-        写出的三个文件路径（``pathlib.Path`` 的列表），依次为 RNN1、RNN2、BPTT。
+        写出的文件路径（``pathlib.Path`` 的列表），依次为 RNN1、RNN2、BPTT、LSTM、GRU。
 
     Raises:
         TypeError: ``directory`` 不是字符串或路径对象。
@@ -418,7 +701,7 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as tmp:
         ...     [p.name for p in save_figures(tmp)]
-        ['RNN1.png', 'RNN2.png', 'BPTT.png']
+        ['RNN1.png', 'RNN2.png', 'BPTT.png', 'LSTM.png', 'GRU.png']
     """
     out = _check_directory(directory)
     written = []
@@ -426,6 +709,8 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
         ("folded", draw_folded),
         ("unrolled", draw_unrolled),
         ("bptt", draw_bptt),
+        ("lstm", draw_lstm),
+        ("gru", draw_gru),
     ):
         path = out / FILENAMES[kind]
         draw().savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})

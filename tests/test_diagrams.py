@@ -1,4 +1,4 @@
-"""结构图 RNN1、RNN2 与 BPTT 计算图：仓库里的 PNG 与代码重新生成的逐字节相同，错误参数给出清楚的报错。"""
+"""结构图 RNN1、RNN2、BPTT 计算图与 LSTM、GRU 单元：仓库里的 PNG 与代码重新生成的逐字节相同，错误参数给出清楚的报错。"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ IMAGES = Path(__file__).resolve().parent.parent / "images"
 
 def test_committed_images_are_up_to_date(tmp_path):
     written = diagrams.save_figures(tmp_path)
-    assert [p.name for p in written] == ["RNN1.png", "RNN2.png", "BPTT.png"]
+    assert [p.name for p in written] == ["RNN1.png", "RNN2.png", "BPTT.png", "LSTM.png", "GRU.png"]
     for path in written:
         committed = IMAGES / path.name
         assert committed.exists(), f"缺少 {committed}；运行 nox -s images 生成"
@@ -52,7 +52,7 @@ def test_images_are_high_dpi_and_opaque(tmp_path):
 def test_main_writes_into_directory(tmp_path, capsys):
     target = tmp_path / "out"
     assert diagrams.main([str(target)]) == 0
-    assert sorted(p.name for p in target.iterdir()) == ["BPTT.png", "RNN1.png", "RNN2.png"]
+    assert sorted(p.name for p in target.iterdir()) == ["BPTT.png", "GRU.png", "LSTM.png", "RNN1.png", "RNN2.png"]
     assert capsys.readouterr().out == ""  # 只往标准错误报告
 
 

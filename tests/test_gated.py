@@ -21,11 +21,11 @@ def test_steps_match_torch_cells_from_any_state():
     for cell, module in ((lstm_cell, lstm), (gru_cell, gru)):
         # 单元的参数名是 weight_ih，层的是 weight_ih_l0
         cell.load_state_dict({name.removesuffix("_l0"): p for name, p in module.state_dict().items()})
-    h_t, c_t = lstm_step(x_t, h, c, lstm)
+    h_t, c_t = lstm_step(x_t, h, c, lstm.all_weights[0])
     expected_h, expected_c = lstm_cell(x_t, (h, c))
     assert_close(h_t, expected_h)
     assert_close(c_t, expected_c)
-    assert_close(gru_step(x_t, h, gru), gru_cell(x_t, h))
+    assert_close(gru_step(x_t, h, gru.all_weights[0]), gru_cell(x_t, h))
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])

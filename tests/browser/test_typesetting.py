@@ -442,16 +442,17 @@ def test_no_region_violation(page_audit: Any) -> None:
     assert not regions, f"{page_audit.visit.url} 有不在地标里的内容（axe region）：{format_list(regions)}"
 
 
-# -- 截图：第 3 章与第 9 章，亮/暗，手机/桌面 ---------------------------------------------------
+# -- 截图：第 3、9、13 章，亮/暗，手机/桌面 ------------------------------------------------------
 
-SCREENSHOT_PAGES = ["part1/03-structure.html", "part2/09-remedies.html"]
+# 第 13 章：代码画的 LSTM、GRU 结构图在暗色模式下的样子
+SCREENSHOT_PAGES = ["part1/03-structure.html", "part2/09-remedies.html", "part4/13-lstm-gru.html"]
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", SCREENSHOT_PAGES)
 def test_chapter_screenshots(browser: Any, base_url: str, page: str, width: int, mode: str) -> None:
-    """截下第 3、9 章的整页（存到 docs/_build/screenshots/，供人看），并确认页面按所选模式显示。"""
+    """截下第 3、9、13 章的整页（存到 docs/_build/screenshots/，供人看），并确认页面按所选模式显示。"""
     require_site()
     visit = Visit(url=base_url + page)
     with open_page(browser, visit, color_scheme=mode, viewport={"width": width, "height": 900}) as tab:
