@@ -35,7 +35,7 @@ FALLBACK_FONT = "DejaVu Sans"
 
 
 def use_book_style() -> None:
-    """把本书的字体与配色写进 ``matplotlib.rcParams``（之后画的每张图都生效）。"""
+    """把本书的字体与配色写进 ``matplotlib.rcParams`` （之后画的每张图都生效）。"""
     font_manager.fontManager.addfont(str(BOOK_FONT))
     font_name = font_manager.FontProperties(fname=BOOK_FONT).get_name()
     mpl.rcParams.update(
