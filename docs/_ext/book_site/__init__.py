@@ -9,6 +9,7 @@
 - :mod:`book_site.assets`：读者一侧的速度（构建时排版公式、搜索索引只在搜索页、脚本延迟执行）。
 - :mod:`book_site.typeset`：中文排版（中文之间的软换行、行内公式后的标点不到行首）。
 - :mod:`book_site.interface`：界面的中文标签（扩展写死在 JavaScript 里的英文）。
+- :mod:`book_site.citations`：参考文献的标签与正文的“作者, 年份”一致，几个引用之间用分号。
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import assets, downloads, interface, latex, notebooks, package, pages, search, typeset
+from . import assets, citations, downloads, interface, latex, notebooks, package, pages, search, typeset
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -30,5 +31,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     assets.setup(app)
     typeset.setup(app)
     interface.setup(app)
+    citations.setup()  # 在 sphinxcontrib-bibtex 按名字找样式之前注册
     # env_version：改动了读入阶段的转换（如 typeset）时加一，旧的文档树缓存随之作废、全部重读
     return {"version": "2.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
