@@ -63,6 +63,9 @@ suppress_warnings = ["mystnb.exec"]
 # -- API 文档 ----------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# 类型只补在已有说明的参数上：文档字符串里“形状”一节把字段表分成两段（参数、抛出），
+# 默认的 "all" 会在每一段里都补一遍全部参数，页面上出现两个“参数”
+autodoc_typehints_description_target = "documented_params"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 # “形状”一节是普通的小节（标题 + 原样的内容，内容是列表），不是参数表：写成 params_style 时

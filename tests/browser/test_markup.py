@@ -8,6 +8,7 @@ API 参考、搜索页与索引页），取浏览器渲染出的文字，找这�
 
 - 两个或一个反引号（正文与行内代码里都不该有；代码块 ``pre`` 里的源代码除外）；
 - reST 角色 ``:class:`…```、``:func:`…``` 等，以及列表项被当成参数名的“- ``x``”；
+- 没被解析的粗体 ``**…**`` （紧挨着汉字时 reST 同样不认）；
 - 反引号紧挨着全角标点（“``（”“）``”），这是上面第一种情形最常见的原因；
 - MyST 角色 ``{term}`…```、``{ref}`…```、``{eq}`…``` 等；
 - 公式之外的 ``$…$``、``$$``（排好的公式在 ``mjx-container`` 里，不算正文）。
@@ -52,6 +53,7 @@ PROSE_LEAKS: list[tuple[str, re.Pattern[str]]] = [
     ("reST 角色", re.compile(r":(?:class|func|meth|mod|attr|math|data|exc|obj|ref|doc|term|numref|eq|py:\w+):`")),
     ("反引号紧挨着全角标点", re.compile(f"`[{WIDE_PUNCTUATION}]|[{WIDE_PUNCTUATION}]`")),
     ("两个反引号", re.compile(r"``")),
+    ("没被解析的粗体", re.compile(r"\*\*[^*\s/][^*\n]{0,40}?[^*\s/]\*\*")),
     ("MyST 角色", re.compile(r"\{(?:term|ref|eq|numref|doc|download|cite(?::[pt])?|glue(?::\w+)?|math|sub-ref)\}`?")),
     ("公式之外的 $…$", re.compile(r"\$\$|(?<![\w$])\$[^$\s][^$\n]{0,80}(?<!\s)\$(?![\w$])")),
     ("反引号", re.compile(r"`")),
@@ -83,11 +85,13 @@ def test_leak_patterns_catch_the_known_failures_and_pass_clean_text() -> None:
         "可直接交给 :class:`~rnn_examples.models.SimpleRNN`（ ``D = O = 1）。",
         "用 {term}`隐藏状态` 概括",
         "状态 $s_t$ 没有排版",
+        "断言对**每个**种子检查结论",
     ]
     for text in broken:
         assert leaks_in(text, "例子"), text
     clean = '激活函数 f，"tanh"（默认）或 "relu"。价格是 3 美元，另一件 5 美元。x: (B, T, D)；返回 (B, O)。'
     assert leaks_in(clean, "例子") == []
+    assert leaks_in("书页（docs/**/*.md）", "路径里的通配符") == []
     assert leaks_in("$U：输入$", "勘误引用的源文件", CODE_LEAKS) == []
     assert leaks_in(":class:`~rnn_examples.", "行内代码", CODE_LEAKS)
 
