@@ -22,7 +22,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import font_manager
 
-#: 中文字体文件（包 ``mplfonts`` 随附，SIL 开放字体许可），在 ``mplfonts`` 的安装目录里。
+#: 中文字体文件（包 ``mplfonts`` 随附，SIL 开放字体许可），在它的安装目录里。
 #: 路径因机器而异，API 页不显示它的值。
 #:
 #: :meta hide-value:
