@@ -11,7 +11,7 @@ r"""第 12 章：深层 RNN，加上层与层之间的 dropout 与跨层的残�
     x_t^{(ℓ)} = x_t^{(ℓ-1)} + s_t^{(ℓ)}      加残差（residual=True），ℓ ≥ 2
     ŷ_t       = V x_t^{(L)} + b_y            每一步一个预测
 
-``d`` 是 dropout：训练时（``model.train()``）第 2 … L 层读入的 ``x^{(ℓ-1)}`` 每个分量
+``d`` 是 dropout：训练时（``model.train()``）第 2 到第 L 层读入的 ``x^{(ℓ-1)}`` 每个分量
 以概率 ``p`` 置 0、其余除以 ``1 - p``，评估时（``model.eval()``）和第 1 层的输入不变。
 这与 ``nn.RNN(num_layers=L, dropout=p)`` 相同：不加残差时，同一个随机种子下二者逐位相等
 （:meth:`StackedRNN.from_rnn`）。循环的那一步 ``s_{t-1} -> s_t`` 既不加 dropout，
@@ -76,6 +76,19 @@ class StackedRNN(nn.Module):
         >>> _ = model.eval()                               # 评估：不做 dropout
         >>> torch.equal(model(x), model(x))
         True
+
+        :meth:`from_rnn` 复制一个 ``nn.RNN`` 的权重；训练模式下同一个种子给出同样的
+        dropout 掩码，两者逐位相等：
+
+        >>> from torch import nn
+        >>> rnn = nn.RNN(3, 5, num_layers=3, dropout=0.5, batch_first=True)
+        >>> stack = StackedRNN.from_rnn(rnn, output_size=1)
+        >>> x = torch.randn(2, 4, 3)
+        >>> _ = torch.manual_seed(1)
+        >>> expected, _ = rnn(x)
+        >>> _ = torch.manual_seed(1)
+        >>> torch.equal(stack.states(x), expected)
+        True
     """
 
     def __init__(
@@ -121,8 +134,7 @@ class StackedRNN(nn.Module):
         for layer, rnn in enumerate(self.layers, start=1):
             entering = layer_input
             if layer >= 2:  # 层间 dropout：只作用在第 2 层起读入的向量上
-                p, training = self.dropout, self.training
-                entering = nn.functional.dropout(layer_input, p, training)
+                entering = nn.functional.dropout(entering, self.dropout, self.training)
             states, _ = rnn(entering)  # s^(ℓ): (B, T, H)，从 s_0 = 0 开始
             if self.residual and layer >= 2:
                 layer_input = layer_input + states  # x^(ℓ) = x^(ℓ-1) + s^(ℓ)
@@ -146,18 +158,7 @@ class StackedRNN(nn.Module):
             TypeError: ``rnn`` 不是 ``nn.RNN``。
             ValueError: ``rnn`` 不是单向、不是 ``batch_first=True`` 或没有偏置。
 
-        Example:
-            >>> import torch
-            >>> from torch import nn
-            >>> _ = torch.manual_seed(0)
-            >>> rnn = nn.RNN(3, 5, num_layers=3, dropout=0.5, batch_first=True)
-            >>> model = StackedRNN.from_rnn(rnn, output_size=1)
-            >>> x = torch.randn(2, 4, 3)
-            >>> _ = torch.manual_seed(1)
-            >>> expected, _ = rnn(x)                       # 训练模式：层间 dropout
-            >>> _ = torch.manual_seed(1)
-            >>> torch.equal(model.states(x), expected)     # 同一个种子：逐位相等
-            True
+        例子见类的说明。
         """
         if not isinstance(rnn, nn.RNN):
             raise TypeError(f"rnn 应为 torch.nn.RNN，实际收到 {type(rnn).__name__}")

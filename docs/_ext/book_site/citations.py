@@ -7,12 +7,14 @@
 
 - pybtex 标签样式 ``book_author_year``：与正文相同的“姓, 年份”“甲 and 乙, 年份”“甲 et al., 年份”
   （三位及以上作者），同一标签出现多次时依次加 a、b、c；
-- pybtex 条目格式 ``book_author_year``：``plain`` 的条目格式与排序，只换标签；
+- pybtex 条目格式 ``book_author_year``：``plain`` 的条目格式，换上这些标签，并按标签排序（Hénon 排在
+  Hochreiter 之前，同一作者的几篇按年份）；
 - sphinxcontrib-bibtex 引用样式 ``book_author_year``：``author_year``，几个引用之间用“; ”。
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from pybtex.database import Entry, Person
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -66,10 +69,33 @@ class AuthorYearLabelStyle(BaseLabelStyle):
                 seen[label] += 1
 
 
+def _fold(text: str) -> str:
+    """小写、去掉变音符号（é -> e），用作排序的键。"""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class AuthorYearSorting(AuthorYearTitleSorting):
+    """与标签同序：第一作者的姓；一位、两位、三位及以上作者（“甲”“甲 and 乙”“甲 et al.”）；
+    两位作者时第二位的姓；年份；标题。LaTeX 转义与变音符号先去掉（Hénon 排在 Hochreiter 之前）。
+
+    读者在书目里按正文的“作者, 年份”查找，同一作者的几篇按年份排在一起。
+    """
+
+    def sorting_key(self, entry: Entry) -> tuple[str, int, str, str, str]:
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [_fold(_surname(person)) for person in people]
+        second = names[1] if len(names) == 2 else ""
+        title = _fold(str(Text.from_latex(entry.fields.get("title", ""))))
+        first = names[0] if names else title
+        return first, min(len(names), 3), second, entry.fields.get("year", ""), title
+
+
 class AuthorYearStyle(PlainStyle):
-    """``plain`` 的条目格式与排序（作者、年份、标题），标签换成“作者, 年份”。"""
+    """``plain`` 的条目格式，标签换成“作者, 年份”，排序见 :class:`AuthorYearSorting`。"""
 
     default_label_style = AuthorYearLabelStyle
+    default_sorting_style = AuthorYearSorting
 
 
 def _brackets() -> BracketStyle:
