@@ -8,7 +8,7 @@ r"""第 12 章：深层 RNN，加上层与层之间的 dropout 与跨层的残�
 
     s_t^{(ℓ)} = f(U^{(ℓ)} d(x_t^{(ℓ-1)}) + W^{(ℓ)} s_{t-1}^{(ℓ)} + b_h^{(ℓ)})
     x_t^{(ℓ)} = s_t^{(ℓ)}                    不加残差；加残差时的第 1 层
-    x_t^{(ℓ)} = x_t^{(ℓ-1)} + s_t^{(ℓ)}      加残差（residual=True），ℓ ≥ 2
+    x_t^{(ℓ)} = x_t^{(ℓ-1)} + s_t^{(ℓ)}      加残差（residual=True）时的第 2 到第 L 层
     ŷ_t       = V x_t^{(L)} + b_y            每一步一个预测
 
 ``d`` 是 dropout：训练时（``model.train()``）第 2 到第 L 层读入的 ``x^{(ℓ-1)}`` 每个分量
@@ -37,9 +37,11 @@ class StackedRNN(nn.Module):
     .. math::
 
         s_t^{(\ell)} = f\big(U^{(\ell)} d(x_t^{(\ell-1)}) + W^{(\ell)} s_{t-1}^{(\ell)}
-            + b_h^{(\ell)}\big), \qquad
-        x_t^{(\ell)} = [\ell \ge 2 \text{ 且 residual}]\, x_t^{(\ell-1)} + s_t^{(\ell)},
-        \qquad \hat{y}_t = V x_t^{(L)} + b_y
+            + b_h^{(\ell)}\big)
+
+        x_t^{(\ell)} = [\ell \ge 2 \text{ 且 residual}]\, x_t^{(\ell-1)} + s_t^{(\ell)}
+
+        \hat{y}_t = V x_t^{(L)} + b_y
 
     其中 :math:`x_t^{(0)} = x_t`，:math:`s_0^{(\ell)} = 0`，:math:`d` 是层间 dropout
     （只在训练时、只对第 2 层起的输入）。``self.layers[ℓ - 1]`` 是第 ``ℓ`` 层，
