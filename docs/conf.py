@@ -44,8 +44,9 @@ math_eqref_format = "({number})"
 
 # -- 参考文献 -----------------------------------------------------------------
 bibtex_bibfiles = ["references.bib"]
-bibtex_default_style = "plain"
-bibtex_reference_style = "author_year"
+# 书目的标签与正文引用同为“作者, 年份”，同一处的几个引用用分号隔开（见 book_site.citations）
+bibtex_default_style = "book_author_year"
+bibtex_reference_style = "book_author_year"
 
 # -- 笔记本执行 ---------------------------------------------------------------
 nb_execution_mode = "cache"
@@ -62,9 +63,14 @@ suppress_warnings = ["mystnb.exec"]
 # -- API 文档 ----------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# 类型只补在已有说明的参数上：文档字符串里“形状”一节把字段表分成两段（参数、抛出），
+# 默认的 "all" 会在每一段里都补一遍全部参数，页面上出现两个“参数”
+autodoc_typehints_description_target = "documented_params"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
-napoleon_custom_sections = [("形状", "params_style")]
+# “形状”一节是普通的小节（标题 + 原样的内容，内容是列表），不是参数表：写成 params_style 时
+# napoleon 把列表项的“- ``x``”当作参数名，页面上出现加粗的“- ``x``”
+napoleon_custom_sections = ["形状"]
 # 没有网络，不用 intersphinx；torch 的类型无法交叉引用
 nitpick_ignore_regex = [
     ("py:class", r"torch\..*"),
@@ -72,6 +78,9 @@ nitpick_ignore_regex = [
     ("py:class", r"matplotlib\..*"),
     ("py:class", r"os\.PathLike.*"),
     ("py:class", r"(pathlib\.)?Path"),
+    # rnn_examples.seeds 的类型注解：标准库的抽象类型与泛型参数 R 没有可链接的文档
+    ("py:class", r"collections\.abc\..*"),
+    ("py:class", r"rnn_examples\.seeds\.R"),
 ]
 
 # -- HTML --------------------------------------------------------------------

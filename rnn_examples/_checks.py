@@ -1,6 +1,6 @@
 """输入检查：把错误的参数挡在模型之外，并给出清楚的报错。
 
-每个函数在参数不合格时抛出 ``TypeError``（类型不对）或 ``ValueError``
+每个函数在参数不合格时抛出 ``TypeError`` （类型不对）或 ``ValueError``
 （取值不对），报错信息同时写明“期望什么”和“实际收到什么”。
 这里从不使用 ``assert``：``python -O`` 会把断言整个删掉。
 """
@@ -44,7 +44,7 @@ def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
 
 
 def check_nonlinearity(value: object) -> str:
-    """检查激活函数名是 ``"tanh"`` 或 ``"relu"``（与 ``torch.nn.RNN`` 一致）。"""
+    """检查激活函数名是 ``"tanh"`` 或 ``"relu"`` （与 ``torch.nn.RNN`` 一致）。"""
     return check_choice("nonlinearity", value, NONLINEARITIES)
 
 
@@ -77,22 +77,34 @@ def check_float_tensor(
 def check_size(
     name: str, value: torch.Tensor, dim: int, expected: int, meaning: str
 ) -> None:
-    """检查 ``value.shape[dim] == expected``；``meaning`` 说明这一维的含义。"""
+    """检查 ``value.shape[dim] == expected``；``meaning`` 说明这一维的含义。
+
+    报错里的维写成 PyTorch 的 ``dim=k`` （``k`` 从 0 数起，负的 ``dim`` 换算成非负），
+    不写“第 k 维”：本书的序数从 1 数起，“第 0 维”会与之混淆。
+
+    >>> check_size("x", torch.ones(2, 3, 5), -1, 4, "输入特征数 D")
+    Traceback (most recent call last):
+        ...
+    ValueError: x 的 dim=2（输入特征数 D）应为 4，实际为 5（形状 (2, 3, 5)）
+    """
     actual = value.shape[dim]
     if actual != expected:
         raise ValueError(
-            f"{name} 的第 {dim % value.dim()} 维（{meaning}）应为 {expected}，"
+            f"{name} 的 dim={dim % value.dim()}（{meaning}）应为 {expected}，"
             f"实际为 {actual}（形状 {tuple(value.shape)}）"
         )
 
 
-def check_step(x_t: object, h_prev: object, input_size: int, hidden_size: int) -> None:
-    """检查单元一步的输入：``x_t`` 为 ``(B, D)``，``h_prev`` 为 ``(B, H)``。"""
+def check_step(x_t: object, s_prev: object, input_size: int, hidden_size: int) -> None:
+    """检查单元一步的输入：``x_t`` 为 ``(B, D)``，``s_prev`` 为 ``(B, H)``。
+
+    ``s_prev`` 是上一步的隐藏状态 :math:`s_{t-1}`。
+    """
     x = check_float_tensor("x_t", x_t, ndim=2, layout="(B, D)")
     check_size("x_t", x, -1, input_size, "输入特征数 D")
-    h = check_float_tensor("h_prev", h_prev, ndim=2, layout="(B, H)")
-    check_size("h_prev", h, -1, hidden_size, "隐藏状态维数 H")
-    check_size("h_prev", h, 0, x.shape[0], "批大小 B，须与 x_t 相同")
+    s = check_float_tensor("s_prev", s_prev, ndim=2, layout="(B, H)")
+    check_size("s_prev", s, -1, hidden_size, "隐藏状态维数 H")
+    check_size("s_prev", s, 0, x.shape[0], "批大小 B，须与 x_t 相同")
 
 
 def check_sequence(value: object, input_size: int) -> torch.Tensor:

@@ -109,7 +109,7 @@ class FlattenMLP(nn.Module):
         >>> model(torch.randn(2, 9, 4))
         Traceback (most recent call last):
             ...
-        ValueError: x 的第 1 维（构造时的 seq_len）应为 6，实际为 9（形状 (2, 9, 4)）
+        ValueError: x 的 dim=1（构造时的 seq_len）应为 6，实际为 9（形状 (2, 9, 4)）
     """
 
     def __init__(

@@ -2,17 +2,18 @@ r"""第 12 章：双向循环神经网络，用 :class:`~rnn_examples.models.RNN
 
 双向 RNN 在同一个输入序列上跑两个方向相反的 RNN，各有一套参数::
 
-    前向  s→_t = f(U→ x_t + W→ s→_{t-1} + b→_h),  t = 1, …, T,  s→_0 = 0
-    后向  s←_t = f(U← x_t + W← s←_{t+1} + b←_h),  t = T, …, 1,  s←_{T+1} = 0
+    正向  s→_t = f(U→ x_t + W→ s→_{t-1} + b→_h),  t = 1, …, T,  s→_0 = 0
+    逆向  s←_t = f(U← x_t + W← s←_{t+1} + b←_h),  t = T, …, 1,  s←_{T+1} = 0
     输出  第 t 步的状态是两者拼接 [s→_t ; s←_t]，形状 (B, 2H)
 
 层号 ``ℓ`` 从 1 数起。多层时，第 ``ℓ + 1`` 层两个方向的输入都是第 ``ℓ`` 层的拼接状态
 （``2H`` 维）。PyTorch 的层号从 0 数起：``nn.RNN(bidirectional=True)`` 把第 ``ℓ`` 层
-后向的参数命名为 ``weight_ih_l{ℓ-1}_reverse`` 等，返回的 ``h_n`` 形状 ``(2L, B, H)``：
-第 ``2ℓ - 2`` 行是第 ``ℓ`` 层前向在 ``t = T`` 的状态，第 ``2ℓ - 1`` 行是第 ``ℓ`` 层
-后向在 ``t = 1`` 的状态（后向的“最后一步”是序列的开头）。
+逆向（reverse）的参数命名为 ``weight_ih_l{ℓ-1}_reverse`` 等，
+返回的 ``h_n`` 形状 ``(2L, B, H)``：
+第 ``2ℓ - 2`` 行是第 ``ℓ`` 层正向在 ``t = T`` 的状态，第 ``2ℓ - 1`` 行是第 ``ℓ`` 层
+逆向在 ``t = 1`` 的状态（逆向的“最后一步”是序列的开头）。
 
-1. :func:`scan`：一个 ``RNNCell`` 沿时间正向或反向扫一遍。
+1. :func:`scan`：一个 ``RNNCell`` 沿时间正向或逆向扫一遍。
 2. :class:`BiRNN`：逐层、逐方向调用 :func:`scan`，输出与 ``nn.RNN(bidirectional=True)``
    相同；:meth:`BiRNN.from_rnn` 复制一个 ``nn.RNN`` 的权重。
 3. :class:`RNNTagger`：``nn.RNN`` （单向或双向）加一个逐步的线性层，每一步都给出预测。
@@ -46,7 +47,8 @@ def scan(
 
     ``reverse=False`` 时 :math:`t = 1, \dots, T`，每步用 :math:`s_{t-1}`；
     ``reverse=True`` 时 :math:`t = T, \dots, 1`，每步用 :math:`s_{t+1}`。
-    无论哪个方向，返回值的第 ``t`` 列都是时刻 ``t`` 的状态。
+    无论哪个方向，返回值按时间顺序排列：``states[:, t - 1]`` 是第 ``t`` 步的状态
+    :math:`s_t`。
 
     形状:
         - ``x``: ``(B, T, D)``；``s0``: ``(B, H)``，起点的状态。
@@ -98,10 +100,10 @@ class BiRNN(nn.Module):
 
     形状:
         - ``x``: ``(B, T, D)``；``h0``: ``(2L, B, H)`` 或 ``None`` （全为 0），
-          第 ``2ℓ - 2`` 行给第 ``ℓ`` 层前向、第 ``2ℓ - 1`` 行给后向。
+          第 ``2ℓ - 2`` 行给第 ``ℓ`` 层正向、第 ``2ℓ - 1`` 行给逆向。
         - 返回: ``(out, h_n)``。``(B, T, 2H)`` 是最后一层每一步的拼接状态，
-          前 ``H`` 维是前向、后 ``H`` 维是后向；``(2L, B, H)`` 是每层每个方向
-          最后算出的状态（前向在 ``t = T``，后向在 ``t = 1``）。
+          前 ``H`` 维是正向、后 ``H`` 维是逆向；``(2L, B, H)`` 是每层每个方向
+          最后算出的状态（正向在 ``t = T``，逆向在 ``t = 1``）。
 
     Raises:
         TypeError: 尺寸不是整数，输入不是浮点张量。
@@ -169,7 +171,7 @@ class BiRNN(nn.Module):
             behind = scan(  # (B, T, H)
                 backward_cell, layer_input, h0[2 * layer + 1], reverse=True
             )
-            finals += [ahead[:, -1], behind[:, 0]]  # 前向停在 t = T，后向停在 t = 1
+            finals += [ahead[:, -1], behind[:, 0]]  # 正向停在 t = T，逆向停在 t = 1
             layer_input = torch.cat([ahead, behind], dim=-1)  # (B, T, 2H)
         return layer_input, torch.stack(finals)  # (B, T, 2H), (2L, B, H)
 
@@ -177,8 +179,9 @@ class BiRNN(nn.Module):
     def from_rnn(cls, rnn: nn.RNN) -> BiRNN:
         """构造一个与 ``rnn`` 权重相同的 ``BiRNN``，设备、数据类型也相同（不共享内存）。
 
-        第 ``l`` 层的 ``weight_ih_l{l}`` 等复制到 ``forward_cells[l]``，
-        ``weight_ih_l{l}_reverse`` 等复制到 ``backward_cells[l]``。
+        第 ``ℓ`` 层（PyTorch 的层号 ``ℓ - 1``）的 ``weight_ih_l{ℓ-1}`` 等复制到
+        ``forward_cells[ℓ - 1]``，``weight_ih_l{ℓ-1}_reverse`` 等复制到
+        ``backward_cells[ℓ - 1]``。
 
         Raises:
             TypeError: ``rnn`` 不是 ``nn.RNN`` （``nn.LSTM``、``nn.GRU`` 也不行）。

@@ -4,7 +4,7 @@ r"""手写的随时间反向传播（BPTT），以及用来核对它的自动求
 
     a_t = U x_t + W s_{t-1} + b_h,     s_t = f(a_t),     s_0 = 0
     ŷ_t = V s_t + b_y
-    L   = Σ_t l_t,   l_t = ½ ‖ŷ_t − y_t‖²     （批内各序列的损失也相加）
+    L   = Σ_t ℓ_t,   ℓ_t = ½ ‖ŷ_t − y_t‖²     （批内各序列的损失也相加）
 
 记 e_t = ŷ_t − y_t，δ_t = ∂L/∂s_t（经过所有未来时间步的全导数），则::
 
@@ -126,7 +126,8 @@ class RNNParams:
                 "model 应为单层（num_layers=1），"
                 f"实际收到 num_layers={model.num_layers}"
             )
-        # 第 0 层的 weight_ih_l0、weight_hh_l0、bias_ih_l0、bias_hh_l0
+        # 第 1 层（PyTorch 的层号 0）的 weight_ih_l0、weight_hh_l0、bias_ih_l0、
+        # bias_hh_l0
         weight_ih, weight_hh, bias_ih, bias_hh = model.rnn.all_weights[0]
         with torch.no_grad():
             return cls(

@@ -39,7 +39,7 @@ class ResidualRNNCell(RNNCell):
     只是把上一步的状态原样加回来。
 
     形状:
-        - ``x_t``: ``(B, D)``；``h_prev``: ``(B, H)``，即 :math:`s_{t-1}`。
+        - ``x_t``: ``(B, D)``；``s_prev``: ``(B, H)``，即 :math:`s_{t-1}`。
         - 返回: ``(B, H)``，即 :math:`s_t`。
 
     Example:
@@ -54,10 +54,10 @@ class ResidualRNNCell(RNNCell):
         >>> torch.testing.assert_close(cell(x_t, s), s + plain(x_t, s))
     """
 
-    def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
+    def forward(self, x_t: torch.Tensor, s_prev: torch.Tensor) -> torch.Tensor:
         """一步：``(B, D), (B, H) -> (B, H)``。"""
-        update: torch.Tensor = super().forward(x_t, h_prev)  # f(U x_t + W s + b_h)
-        return h_prev + update
+        update: torch.Tensor = super().forward(x_t, s_prev)  # f(U x_t + W s + b_h)
+        return s_prev + update
 
 
 class LayerNormRNNCell(RNNCell):
@@ -66,10 +66,10 @@ class LayerNormRNNCell(RNNCell):
     :math:`\mathrm{LN}(a) = \gamma \odot (a - \mu)/\sqrt{\sigma^2 + \epsilon}`，
     :math:`\gamma` 为可学习的缩放（``norm.weight``，初始为 1），
     :math:`\epsilon = 10^{-5}`；
-    平移就是 :math:`b_h`（``bias_ih + bias_hh``），所以 ``norm`` 不带偏置。
+    平移就是 :math:`b_h` （``bias_ih + bias_hh``），所以 ``norm`` 不带偏置。
 
     形状:
-        - ``x_t``: ``(B, D)``；``h_prev``: ``(B, H)``。
+        - ``x_t``: ``(B, D)``；``s_prev``: ``(B, H)``，即 :math:`s_{t-1}`。
         - 返回: ``(B, H)``。
 
     Example:
@@ -91,15 +91,18 @@ class LayerNormRNNCell(RNNCell):
         self.norm = nn.LayerNorm(hidden_size, bias=False)  # γ：(H,)，初始为 1
 
     def reset_parameters(self) -> None:
-        """``U``、``W``、``b_h`` 与 :class:`RNNCell` 相同；γ 重置为 1。"""
+        """``U``、``W``、``b_h`` 的初始化与 :class:`~rnn_examples.models.RNNCell` 相同。
+
+        γ 重置为 1。
+        """
         super().reset_parameters()
         if hasattr(self, "norm"):  # 父类的 __init__ 调用本方法时 norm 还不存在
             self.norm.reset_parameters()
 
-    def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
+    def forward(self, x_t: torch.Tensor, s_prev: torch.Tensor) -> torch.Tensor:
         """一步：``(B, D), (B, H) -> (B, H)``。"""
-        check_step(x_t, h_prev, self.input_size, self.hidden_size)
-        summed = x_t @ self.weight_ih.T + h_prev @ self.weight_hh.T  # U x + W s: (B, H)
+        check_step(x_t, s_prev, self.input_size, self.hidden_size)
+        summed = x_t @ self.weight_ih.T + s_prev @ self.weight_hh.T  # U x + W s: (B, H)
         normalized = self.norm(summed) + self.bias_ih + self.bias_hh  # LN(·) + b_h
         return ACTIVATIONS[self.nonlinearity](normalized)
 
@@ -111,7 +114,7 @@ def gradient_norms_by_distance(
     随距离的变化。
 
     从 :math:`s_0 = 0` 开始，:math:`s_t = \text{cell}(x_t, s_{t-1})`，损失
-    :math:`L = \sum_b v^\top s_T^{(b)}`（批内各序列相加），用自动求导取各步的
+    :math:`L = \sum_b v^\top s_T^{(b)}` （批内各序列相加），用自动求导取各步的
     :math:`\delta_k = \partial L/\partial s_k`。只对状态求导，不改动参数的 ``.grad``。
 
     Args:
@@ -122,9 +125,8 @@ def gradient_norms_by_distance(
         v: ``(H,)`` 投影方向。
 
     Returns:
-        ``(T,)``，第 ``d`` 个元素是距离 ``d = T − k`` 处
-        :math:`\|\delta_k\|_2` 的批平均；
-        第 0 个元素是 :math:`\|v\|`。
+        ``(T,)`` 张量 ``norms``：``norms[d]`` 是距离 ``d = T − k`` 处
+        :math:`\|\delta_k\|_2` 的批平均；``norms[0]`` 是 :math:`\|v\|`。
 
     Raises:
         TypeError: ``cell`` 不是带 ``hidden_size`` 的 ``nn.Module``，

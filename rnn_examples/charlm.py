@@ -115,7 +115,7 @@ class Vocabulary:
 
 
 def _check_tokens(name: str, tokens: object, min_length: int) -> torch.Tensor:
-    """检查 ``tokens`` 是至少 ``min_length`` 个元素的一维整数张量。"""
+    """检查 ``tokens`` 是至少 ``min_length`` 个元素的一维 ``torch.long`` 张量。"""
     if not isinstance(tokens, torch.Tensor):
         raise TypeError(f"{name} 应为 torch.Tensor，实际收到 {type(tokens).__name__}")
     if tokens.dtype != torch.long:
@@ -245,7 +245,8 @@ class CharLM(nn.Module):
           后者是最后一步的状态。
 
     Raises:
-        TypeError: 尺寸不是整数，或 ``tokens`` 不是整数张量。
+        TypeError: 尺寸不是整数，或 ``tokens`` 不是 ``torch.long`` 张量
+            （``torch.int32`` 也不行）。
         ValueError: 尺寸不为正、``kind`` 未知、形状不符或编号超出词表。
 
     Example:
@@ -462,8 +463,9 @@ def train_charlm(
       抽取用种子为 ``seed`` 的随机数生成器。
 
     每一步的目标都是真实的下一个字符，不是模型自己的预测（教师强制）。
-    给出 ``eval_tokens`` 与 ``eval_every`` 时，每 ``eval_every`` 步（以及第 0 步之前）
-    在 ``eval_tokens`` 上计算一次 :func:`perplexity`。``restore_best=True`` 时，
+    给出 ``eval_tokens`` 与 ``eval_every`` 时，训练开始前（记作第 0 步，还没有更新参数）
+    与之后每 ``eval_every`` 步，在 ``eval_tokens`` 上计算一次 :func:`perplexity`。
+    ``restore_best=True`` 时，
     训练结束后把参数恢复成留出困惑度最低的那一次（早停），
     那一步记在 :attr:`TrainLog.best_step`。
 

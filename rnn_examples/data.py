@@ -1,11 +1,13 @@
-r"""第 2 章用的小型合成序列：全部在本地按种子生成，不下载任何数据。
+r"""第 2 章（与第 12 章）用的小型合成序列：全部在本地按种子生成，不下载任何数据。
 
-每个函数模仿一类常见的序列数据，形状都以时间步 ``T`` 为第 0 维：
+每个函数模仿一类常见的序列数据，时间步都在第一个维度（``dim=0``，长度 ``T``）：
 
 - :func:`noisy_sine`：带噪声的周期信号，像一天 24 小时的气温或传感器读数，``(T,)``。
 - :func:`random_walk`：随机游走，像股票价格，``(T,)``。
 - :func:`chirp`：频率随时间升高的波形，像一段音频，``(T,)``。
 - :func:`moving_dot`：一个亮点逐帧移动的小视频，``(T, S, S)``。
+- :func:`henon_map`：Hénon 映射的一条轨道，确定而混沌，下一个值是前两个值的二次函数，
+  ``(T,)``。
 - :func:`lag_correlation`：相隔 ``lag`` 步的两个值之间的相关系数，用来量化“顺序依赖”。
 """
 
@@ -17,7 +19,14 @@ import torch
 
 from ._checks import check_float_tensor, check_positive_int, check_real
 
-__all__ = ["chirp", "lag_correlation", "moving_dot", "noisy_sine", "random_walk"]
+__all__ = [
+    "chirp",
+    "henon_map",
+    "lag_correlation",
+    "moving_dot",
+    "noisy_sine",
+    "random_walk",
+]
 
 
 def _generator(seed: object) -> torch.Generator:
@@ -143,7 +152,8 @@ def chirp(n_steps: int, *, f_start: float = 0.01, f_end: float = 0.2) -> torch.T
 def moving_dot(n_frames: int, *, size: int = 8) -> torch.Tensor:
     r"""一个亮点在 ``size × size`` 的画面里沿对角线逐帧移动（到边后从头开始）的小视频。
 
-    第 ``t`` 帧里亮点位于第 ``t mod S`` 行、第 ``t mod S`` 列，其余像素为 0。
+    下标为 ``t`` 的一帧（第 ``t + 1`` 帧）里，亮点是像素 ``[t mod S, t mod S]``，
+    其余像素为 0。
     单看一帧只知道亮点在哪里；要知道它往哪个方向运动，必须看相邻的帧。
 
     Args:
@@ -170,6 +180,70 @@ def moving_dot(n_frames: int, *, size: int = 8) -> torch.Tensor:
     t = torch.arange(n_frames)
     video[t, t % size, t % size] = 1.0
     return video
+
+
+def henon_map(
+    n_steps: int, *, a: float = 1.4, b: float = 0.3, burn_in: int = 100, seed: int = 0
+) -> torch.Tensor:
+    r"""Hénon 映射的一条轨道：没有噪声、却不可长期预测（混沌）的序列。
+
+    .. math::
+
+        x_{t+1} = 1 - a\, x_t^2 + b\, x_{t-1}
+
+    下一个值是最近两个值的一个固定的二次函数，所以“只看最近两个值”的模型原则上能把
+    一步预测的误差降到 0；难的是每一步都要算出平方。:math:`a = 1.4,\ b = 0.3` 是 Hénon
+    原文的参数，轨道落在一个奇怪吸引子上，取值约在 :math:`[-1.3, 1.3]`。
+
+    起点 :math:`(x_{-1}, x_0)` 在 :math:`[-0.1, 0.1]^2` 上均匀随机（由 ``seed`` 决定），
+    先迭代 ``burn_in`` 步落到吸引子上，再记下之后的 ``n_steps`` 个值。迭代用 Python 的
+    双精度浮点数，同一个种子在任何机器上都给出同一条轨道。
+
+    Args:
+        n_steps: 记下的时间步数 ``T``。
+        a: 二次项系数，正数。
+        b: 上上一步的系数。
+        burn_in: 记录之前丢掉的步数，不小于 0。
+        seed: 随机种子，决定起点。
+
+    Returns:
+        形状 ``(T,)`` 的 ``float32`` 张量。
+
+    Raises:
+        TypeError: 参数类型不对。
+        ValueError: ``n_steps`` 不为正、``a`` 不为正或 ``burn_in`` 为负；轨道发散
+            （``a``、``b`` 取在吸引子存在的范围之外）。
+
+    Example:
+        >>> x = henon_map(500, seed=0).double()
+        >>> x.shape, bool(x.abs().max() < 1.5)
+        (torch.Size([500]), True)
+        >>> nxt = 1 - 1.4 * x[1:-1] ** 2 + 0.3 * x[:-2]  # 由前两个值算出下一个值
+        >>> bool((nxt - x[2:]).abs().max() < 1e-6)
+        True
+    """
+    n_steps = check_positive_int("n_steps", n_steps)
+    a = check_real("a", a, minimum=0.0, strict=True)
+    b = check_real("b", b)
+    if isinstance(burn_in, bool) or not isinstance(burn_in, int):
+        raise TypeError(
+            f"burn_in 应为整数（int），实际收到 {type(burn_in).__name__}: {burn_in!r}"
+        )
+    if burn_in < 0:
+        raise ValueError(f"burn_in 应不小于 0，实际收到 {burn_in}")
+    start = torch.rand(2, generator=_generator(seed), dtype=torch.float64) * 0.2 - 0.1
+    before, current = float(start[0]), float(start[1])  # x_{t-1}, x_t
+    values = []
+    for step in range(burn_in + n_steps):
+        before, current = current, 1.0 - a * current * current + b * before
+        if not math.isfinite(current) or abs(current) > 1e6:
+            raise ValueError(
+                f"轨道在第 {step + 1} 步发散（|x| > 1e6）："
+                f"a={a}、b={b} 时没有有界的吸引子"
+            )
+        if step >= burn_in:
+            values.append(current)
+    return torch.tensor(values, dtype=torch.float32)
 
 
 def lag_correlation(series: torch.Tensor, lag: int = 1) -> float:

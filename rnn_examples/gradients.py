@@ -61,9 +61,11 @@ def spectral_radius(W: torch.Tensor) -> float:
 
 
 def rescale_to_spectral_radius(W: torch.Tensor, radius: float) -> torch.Tensor:
-    r"""返回 :math:`W \cdot \rho^\ast / \rho(W)`，其谱半径为 ``radius`` 。
+    r"""把 ``W`` 缩放到指定的谱半径：返回 :math:`W \cdot \rho^\ast / \rho(W)`。
 
-    特征向量不变，所有特征值同比缩放。
+    :math:`\rho^\ast` 是目标谱半径，即参数 ``radius`` （正数）；:math:`\rho(W)` 是
+    ``W`` 现在的谱半径（:func:`spectral_radius`）。特征向量不变，所有特征值同乘
+    :math:`\rho^\ast / \rho(W)`，所以结果的谱半径恰为 :math:`\rho^\ast`。
 
     Raises:
         TypeError: ``W`` 不是浮点方阵张量，或 ``radius`` 不是数。
@@ -147,9 +149,9 @@ def state_gradient_norms(
     :math:`v` 是随机单位向量（同一批共用）。
 
     Returns:
-        ``(T,)`` 张量，第 ``d`` 个元素是距离 ``d = T - k`` 处
+        ``(T,)`` 张量 ``norms``：``norms[d]`` 是距离 ``d = T - k`` 处
         :math:`\|\delta_k\|_2` 的批平均；
-        第 0 个元素恒为 1（:math:`\delta_T = v`）。
+        ``norms[0]`` 恒为 1（:math:`\delta_T = v`）。
 
     Example:
         >>> import torch

@@ -1,9 +1,9 @@
 r"""书中使用的三个循环神经网络模型，自下而上搭建。
 
-全书统一记号（与 PyTorch 参数名的对应只在这里和第 3 章各写一次）::
+记号与全书相同（全书的记号与 PyTorch 参数名的完整对照在书的记号表里）::
 
     s_t = f(U x_t + W s_{t-1} + b_h)      公式 (1)，隐藏状态
-    y_t = g(V s_t + b_y)                  公式 (2)，输出
+    ŷ_t = g(V s_t + b_y)                  公式 (2)，输出（预测）
 
     U    <->  rnn.weight_ih_l0            形状 (H, D)
     W    <->  rnn.weight_hh_l0            形状 (H, H)
@@ -68,11 +68,11 @@ class RNNCell(nn.Module):
     Args:
         input_size: 输入特征数 ``D``。
         hidden_size: 隐藏状态维数 ``H``。
-        nonlinearity: 激活函数 ``f``，``"tanh"``（默认）或 ``"relu"``。
+        nonlinearity: 激活函数 ``f``，``"tanh"`` （默认）或 ``"relu"``。
 
     形状:
         - ``x_t``: ``(B, D)``，当前时间步的输入。
-        - ``h_prev``: ``(B, H)``，上一时间步的隐藏状态 :math:`s_{t-1}`。
+        - ``s_prev``: ``(B, H)``，上一时间步的隐藏状态 :math:`s_{t-1}`。
         - 返回: ``(B, H)``，新的隐藏状态 :math:`s_t`。
 
     Raises:
@@ -85,8 +85,8 @@ class RNNCell(nn.Module):
         >>> _ = torch.manual_seed(0)
         >>> cell = RNNCell(input_size=10, hidden_size=20)
         >>> x_t = torch.randn(3, 10)            # (B, D)
-        >>> h = torch.zeros(3, 20)              # (B, H)
-        >>> cell(x_t, h).shape                  # (B, H)
+        >>> s_prev = torch.zeros(3, 20)         # (B, H)
+        >>> cell(x_t, s_prev).shape             # (B, H)
         torch.Size([3, 20])
     """
 
@@ -111,12 +111,12 @@ class RNNCell(nn.Module):
         for parameter in self.parameters():
             nn.init.uniform_(parameter, -bound, bound)
 
-    def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
-        check_step(x_t, h_prev, self.input_size, self.hidden_size)
+    def forward(self, x_t: torch.Tensor, s_prev: torch.Tensor) -> torch.Tensor:
+        check_step(x_t, s_prev, self.input_size, self.hidden_size)
         pre_activation = (
             x_t @ self.weight_ih.T
             + self.bias_ih  # U x_t + b_ih: (B, H)
-            + h_prev @ self.weight_hh.T
+            + s_prev @ self.weight_hh.T
             + self.bias_hh  # W s_{t-1} + b_hh: (B, H)
         )
         return ACTIVATIONS[self.nonlinearity](pre_activation)
@@ -147,7 +147,7 @@ class SimpleRNN(nn.Module):
         hidden_size: 隐藏状态维数 ``H``。
         output_size: 输出维数 ``O``。
         num_layers: 堆叠的循环层数 ``L``，默认 1。
-        nonlinearity: 激活函数 ``f``，``"tanh"``（默认）或 ``"relu"``。
+        nonlinearity: 激活函数 ``f``，``"tanh"`` （默认）或 ``"relu"``。
 
     形状:
         - ``x``: ``(B, T, D)``，批在前（``batch_first=True``）。
@@ -229,7 +229,7 @@ class ManualRNN(nn.Module):
         hidden_size: 隐藏状态维数 ``H``。
         output_size: 输出维数 ``O``。
         num_layers: 堆叠的循环层数 ``L``，默认 1。
-        nonlinearity: 激活函数 ``f``，``"tanh"``（默认）或 ``"relu"``。
+        nonlinearity: 激活函数 ``f``，``"tanh"`` （默认）或 ``"relu"``。
 
     形状:
         - ``x``: ``(B, T, D)``。
@@ -290,8 +290,10 @@ class ManualRNN(nn.Module):
     def from_simple_rnn(cls, model: SimpleRNN) -> ManualRNN:
         """构造一个与 ``model`` 权重完全相同的 ``ManualRNN``，设备、数据类型也相同。
 
-        第 ``l`` 层的 ``weight_ih_l{l}``、``weight_hh_l{l}``、``bias_ih_l{l}``、
-        ``bias_hh_l{l}`` 复制到 ``cells[l]`` 的同名参数，``fc`` 原样复制。
+        第 ``ℓ`` 层（PyTorch 的层号 ``ℓ - 1``）的 ``weight_ih_l{ℓ-1}``、
+        ``weight_hh_l{ℓ-1}``、``bias_ih_l{ℓ-1}``、``bias_hh_l{ℓ-1}`` 复制到
+        ``cells[ℓ - 1]`` 的同名参数，
+        ``fc`` 原样复制。
         复制出的参数与 ``model`` 不共享内存。
 
         Raises:

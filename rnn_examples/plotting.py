@@ -22,7 +22,10 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import font_manager
 
-#: 中文字体文件（包 ``mplfonts`` 随附，SIL 开放字体许可）
+#: 中文字体文件（包 ``mplfonts`` 随附，SIL 开放字体许可），在它的安装目录里。
+#: 路径因机器而异，API 页不显示它的值。
+#:
+#: :meta hide-value:
 BOOK_FONT = Path(
     str(
         distribution("mplfonts").locate_file("mplfonts/fonts/NotoSansCJKsc-Regular.otf")
@@ -35,7 +38,7 @@ FALLBACK_FONT = "DejaVu Sans"
 
 
 def use_book_style() -> None:
-    """把本书的字体与配色写进 ``matplotlib.rcParams``（之后画的每张图都生效）。"""
+    """把本书的字体与配色写进 ``matplotlib.rcParams`` （之后画的每张图都生效）。"""
     font_manager.fontManager.addfont(str(BOOK_FONT))
     font_name = font_manager.FontProperties(fname=BOOK_FONT).get_name()
     mpl.rcParams.update(

@@ -30,7 +30,7 @@ def sliding_windows(
     形状:
         - ``series``: ``(N,)`` 。
         - 返回 ``(x, y)`` ： ``(N - window, window, 1)`` 与 ``(N - window, 1)`` ，
-          可直接交给 :class:`~rnn_examples.models.SimpleRNN`（ ``D = O = 1`` ）。
+          可直接交给 :class:`~rnn_examples.models.SimpleRNN` （``D = O = 1``）。
 
     Raises:
         ValueError: 序列不比窗口长。

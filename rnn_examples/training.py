@@ -148,7 +148,7 @@ class StepwiseRNN(nn.Module):
 
         s_t = \tanh(U x_t + W s_{t-1} + b_h),\qquad \hat{y}_t = V s_t + b_y
 
-    ``nn.RNN``（``batch_first=True``）加一个 ``nn.Linear``，参数名与
+    ``nn.RNN`` （``batch_first=True``）加一个 ``nn.Linear``，参数名与
     :class:`~rnn_examples.models.SimpleRNN` 相同；区别是它返回每一步的
     :math:`\hat{y}_t`，并且 ``forward(x, state)`` 从给定的状态接着算，
     所以一条长序列可以分块送进去。

@@ -67,7 +67,7 @@ def test_bad_constructor_arguments(factory, error, message):
         ([[1.0]], TypeError, "x 应为 torch.Tensor，实际收到 list"),
         (torch.ones(2, 4, dtype=torch.long), TypeError, "x 应为浮点张量（如 torch.float32），实际收到 torch.int64"),
         (torch.ones(2, 4), ValueError, "x 应为 3 维张量，形状 (B, T, D)，实际收到 2 维，形状 (2, 4)"),
-        (torch.ones(2, 4, 5), ValueError, "x 的第 2 维（输入特征数 D）应为 3，实际为 5（形状 (2, 4, 5)）"),
+        (torch.ones(2, 4, 5), ValueError, "x 的 dim=2（输入特征数 D）应为 3，实际为 5（形状 (2, 4, 5)）"),
     ],
 )
 @pytest.mark.parametrize("model", [MeanPoolMLP(3, 4, 1), FlattenMLP(4, 3, 4, 1)], ids=["mean", "flatten"])
@@ -79,7 +79,7 @@ def test_bad_input(model, x, error, message):
 
 def test_flatten_rejects_other_length():
     model = FlattenMLP(4, 3, 4, 1)
-    expected = "x 的第 1 维（构造时的 seq_len）应为 4，实际为 6（形状 (2, 6, 3)）"
+    expected = "x 的 dim=1（构造时的 seq_len）应为 4，实际为 6（形状 (2, 6, 3)）"
     with pytest.raises(ValueError, match="seq_len") as info:
         model(torch.ones(2, 6, 3))
     assert str(info.value) == expected

@@ -154,7 +154,7 @@ def test_birnn_constructor_errors(kwargs, error, message):
     ("x", "h0", "error", "message"),
     [
         (torch.ones(2, 5), None, ValueError, "x 应为 3 维张量，形状 (B, T, D)，实际收到 2 维，形状 (2, 5)"),
-        (torch.ones(2, 5, 4), None, ValueError, "x 的第 2 维（输入特征数 D）应为 3，实际为 4（形状 (2, 5, 4)）"),
+        (torch.ones(2, 5, 4), None, ValueError, "x 的 dim=2（输入特征数 D）应为 3，实际为 4（形状 (2, 5, 4)）"),
         (
             torch.ones(2, 5, 3, dtype=torch.long),
             None,
@@ -165,13 +165,13 @@ def test_birnn_constructor_errors(kwargs, error, message):
             torch.ones(2, 5, 3),
             torch.zeros(2, 2, 4),
             ValueError,
-            "h0 的第 0 维（层数 × 方向数 2L）应为 4，实际为 2（形状 (2, 2, 4)）",
+            "h0 的 dim=0（层数 × 方向数 2L）应为 4，实际为 2（形状 (2, 2, 4)）",
         ),
         (
             torch.ones(2, 5, 3),
             torch.zeros(4, 3, 4),
             ValueError,
-            "h0 的第 1 维（批大小 B，须与 x 相同）应为 2，实际为 3（形状 (4, 3, 4)）",
+            "h0 的 dim=1（批大小 B，须与 x 相同）应为 2，实际为 3（形状 (4, 3, 4)）",
         ),
         (
             torch.ones(2, 5, 3),
@@ -213,5 +213,5 @@ def test_tagger_errors():
     with pytest.raises(TypeError) as info:
         RNNTagger(2, 3, 1, bidirectional=1)
     assert str(info.value) == "bidirectional 应为 True 或 False，实际收到 int: 1"
-    with pytest.raises(ValueError, match=r"x 的第 2 维（输入特征数 D）应为 2，实际为 5"):
+    with pytest.raises(ValueError, match=r"x 的 dim=2（输入特征数 D）应为 2，实际为 5"):
         RNNTagger(2, 3, 1)(torch.ones(1, 4, 5))

@@ -64,7 +64,7 @@ def test_bad_arguments_raise_clear_errors():
     params, x, y = _problem(0, 2, 4, 3, 5, 2)
     with pytest.raises(TypeError, match="params 应为 RNNParams"):
         bptt("not params", x, y)
-    with pytest.raises(ValueError, match="x 的第 2 维（输入特征数 D）应为 3，实际为 4"):
+    with pytest.raises(ValueError, match="x 的 dim=2（输入特征数 D）应为 3，实际为 4"):
         bptt(params, torch.randn(2, 4, 4), y)
     with pytest.raises(ValueError, match="时间步数 T，须与 x 相同"):
         bptt(params, x, y[:, :3])
@@ -72,7 +72,7 @@ def test_bad_arguments_raise_clear_errors():
         bptt(params, x, y, truncation=0)
     with pytest.raises(ValueError, match="nonlinearity 应为"):
         bptt(params, x, y, nonlinearity="sigmoid")
-    with pytest.raises(ValueError, match="W 的第 1 维"):
+    with pytest.raises(ValueError, match="W 的 dim=1"):
         RNNParams(params.U, params.W[:, :3], params.V, params.b_h, params.b_y)
     with pytest.raises(ValueError, match="num_layers=2"):
         RNNParams.from_simple_rnn(SimpleRNN(3, 5, 2, num_layers=2))

@@ -119,7 +119,7 @@ def test_gradient_norms_leave_parameter_grads_alone():
     [
         ((nn.Linear(2, 3), torch.randn(2, 4, 2), torch.ones(3)), TypeError, "cell 应为带整数属性 hidden_size"),
         ((RNNCell(2, 3), torch.randn(4, 2), torch.ones(3)), ValueError, r"x 应为 3 维张量，形状 \(B, T, D\)"),
-        ((RNNCell(2, 3), torch.randn(2, 4, 2), torch.ones(4)), ValueError, "v 的第 0 维（隐藏状态维数 H"),
+        ((RNNCell(2, 3), torch.randn(2, 4, 2), torch.ones(4)), ValueError, "v 的 dim=0（隐藏状态维数 H"),
         ((RNNCell(2, 3), torch.ones(2, 4, 2, dtype=torch.long), torch.ones(3)), TypeError, "x 应为浮点张量"),
     ],
 )
@@ -130,9 +130,9 @@ def test_gradient_norms_reject_bad_arguments(arguments, error, message):
 
 def test_layer_norm_cell_rejects_bad_shapes():
     cell = LayerNormRNNCell(3, 4)
-    with pytest.raises(ValueError, match="x_t 的第 1 维（输入特征数 D）应为 3，实际为 2"):
+    with pytest.raises(ValueError, match="x_t 的 dim=1（输入特征数 D）应为 3，实际为 2"):
         cell(torch.randn(2, 2), torch.zeros(2, 4))
-    with pytest.raises(ValueError, match="h_prev 的第 0 维（批大小 B，须与 x_t 相同）应为 2，实际为 5"):
+    with pytest.raises(ValueError, match="s_prev 的 dim=0（批大小 B，须与 x_t 相同）应为 2，实际为 5"):
         cell(torch.randn(2, 3), torch.zeros(5, 4))
     with pytest.raises(ValueError, match="nonlinearity 应为 'tanh' 或 'relu'"):
         LayerNormRNNCell(3, 4, "sigmoid")

@@ -174,7 +174,7 @@ def test_charlm_matches_its_parts_and_continues_state(kind, num_layers):
         (
             lambda m: m(torch.zeros(2, 3, dtype=torch.long), torch.zeros(1, 3, 4)),
             ValueError,
-            "state 的第 1 维（批大小 B，须与 tokens 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
+            "state 的 dim=1（批大小 B，须与 tokens 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
         ),
         (
             lambda m: m(torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 4)),
@@ -184,7 +184,7 @@ def test_charlm_matches_its_parts_and_continues_state(kind, num_layers):
         (
             lambda m: m(torch.zeros(2, 3, dtype=torch.long), torch.zeros(1, 2, 5)),
             ValueError,
-            "state 的第 2 维（隐藏状态维数 H）应为 4，实际为 5（形状 (1, 2, 5)）",
+            "state 的 dim=2（隐藏状态维数 H）应为 4，实际为 5（形状 (1, 2, 5)）",
         ),
     ],
 )

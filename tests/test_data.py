@@ -83,3 +83,36 @@ def test_bad_arguments(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert str(info.value).startswith(message)
+
+
+def test_henon_map_follows_the_recurrence_and_the_seed():
+    from rnn_examples.data import henon_map
+
+    x = henon_map(3000, seed=2).double()
+    assert x.shape == (3000,)
+    # 每个值都由前两个值按 x_{t+1} = 1 - 1.4 x_t² + 0.3 x_{t-1} 算出（只差 float32 的舍入）
+    torch.testing.assert_close(x[2:], 1 - 1.4 * x[1:-1] ** 2 + 0.3 * x[:-2], rtol=0, atol=2e-6)
+    assert -1.3 < x.min() < -1.2  # 吸引子的范围
+    assert 1.2 < x.max() < 1.3
+    assert torch.equal(henon_map(50, seed=2), henon_map(50, seed=2))
+    assert not torch.equal(henon_map(50, seed=2), henon_map(50, seed=3))
+    # burn_in：丢掉前面的步，轨道本身不变
+    torch.testing.assert_close(henon_map(10, burn_in=105, seed=2), henon_map(15, burn_in=100, seed=2)[5:])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"n_steps": 0}, ValueError, "n_steps 应为正整数，实际收到 0"),
+        ({"a": 0.0}, ValueError, "a 应为大于 0 的实数，实际收到 0.0"),
+        ({"burn_in": -1}, ValueError, "burn_in 应不小于 0，实际收到 -1"),
+        ({"burn_in": 1.5}, TypeError, "burn_in 应为整数（int），实际收到 float: 1.5"),
+        ({"seed": "0"}, TypeError, "seed 应为整数（int），实际收到 str: '0'"),
+        ({"a": 3.0}, ValueError, "轨道在第"),
+    ],
+)
+def test_henon_map_errors(kwargs, error, message):
+    from rnn_examples.data import henon_map
+
+    with pytest.raises(error, match=message):
+        henon_map(**({"n_steps": 10} | kwargs))

@@ -38,7 +38,7 @@ def test_bad_constructor_arguments(model_cls, kwargs, error, message):
         (torch.ones(2, 3, 4, dtype=torch.long), TypeError, "x 应为浮点张量（如 torch.float32），实际收到 torch.int64"),
         (torch.ones(3, 4), ValueError, "x 应为 3 维张量，形状 (B, T, D)，实际收到 2 维，形状 (3, 4)"),
         (torch.ones(1, 2, 3, 4), ValueError, "x 应为 3 维张量，形状 (B, T, D)，实际收到 4 维，形状 (1, 2, 3, 4)"),
-        (torch.ones(2, 3, 7), ValueError, "x 的第 2 维（输入特征数 D）应为 4，实际为 7（形状 (2, 3, 7)）"),
+        (torch.ones(2, 3, 7), ValueError, "x 的 dim=2（输入特征数 D）应为 4，实际为 7（形状 (2, 3, 7)）"),
         (torch.ones(2, 0, 4), ValueError, "x 不能为空：形状 (B, T, D) 的每一维都应大于 0，实际形状 (2, 0, 4)"),
         (torch.ones(0, 3, 4), ValueError, "x 不能为空：形状 (B, T, D) 的每一维都应大于 0，实际形状 (0, 3, 4)"),
     ],
@@ -51,19 +51,19 @@ def test_bad_sequence(model_cls, x, error, message):
 
 
 @pytest.mark.parametrize(
-    ("x_t", "h_prev", "error", "message"),
+    ("x_t", "s_prev", "error", "message"),
     [
         (torch.ones(2, 3, 4), torch.ones(2, 5), ValueError, "x_t 应为 2 维张量，形状 (B, D)，实际收到 3 维"),
-        (torch.ones(2, 6), torch.ones(2, 5), ValueError, "x_t 的第 1 维（输入特征数 D）应为 4，实际为 6"),
-        (torch.ones(2, 4), torch.ones(2, 9), ValueError, "h_prev 的第 1 维（隐藏状态维数 H）应为 5，实际为 9"),
-        (torch.ones(2, 4), torch.ones(3, 5), ValueError, "h_prev 的第 0 维（批大小 B，须与 x_t 相同）应为 2，实际为 3"),
-        (torch.ones(2, 4), torch.ones(2, 5, dtype=torch.int32), TypeError, "h_prev 应为浮点张量"),
+        (torch.ones(2, 6), torch.ones(2, 5), ValueError, "x_t 的 dim=1（输入特征数 D）应为 4，实际为 6"),
+        (torch.ones(2, 4), torch.ones(2, 9), ValueError, "s_prev 的 dim=1（隐藏状态维数 H）应为 5，实际为 9"),
+        (torch.ones(2, 4), torch.ones(3, 5), ValueError, "s_prev 的 dim=0（批大小 B，须与 x_t 相同）应为 2，实际为 3"),
+        (torch.ones(2, 4), torch.ones(2, 5, dtype=torch.int32), TypeError, "s_prev 应为浮点张量"),
         (torch.ones(0, 4), torch.ones(0, 5), ValueError, "x_t 不能为空"),
     ],
 )
-def test_bad_cell_input(x_t, h_prev, error, message):
+def test_bad_cell_input(x_t, s_prev, error, message):
     with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
-        RNNCell(4, 5)(x_t, h_prev)
+        RNNCell(4, 5)(x_t, s_prev)
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ def test_gate_bias_changes_only_the_keep_gate(kind):
         (
             lambda: unroll(nn.GRU(3, 2, batch_first=True), torch.zeros(1, 2, 1)),
             ValueError,
-            "x 的第 2 维（输入特征数 D）应为 3，实际为 1",
+            "x 的 dim=2（输入特征数 D）应为 3，实际为 1",
         ),
     ],
 )

@@ -135,5 +135,5 @@ def test_bad_model_and_series_are_rejected():
         train_on_sequence(nn.Linear(1, 1), torch.randn(50), chunk=5, batch_size=2, steps=1, lr=0.1, sequential=True)
     with pytest.raises(ValueError, match=r"series 应为 1 维张量，形状 \(N,\)"):
         sequential_batches(torch.randn(5, 10), batch_size=2, chunk=2)
-    with pytest.raises(ValueError, match="state 的第 2 维（隐藏状态维数 H）应为 4，实际为 3"):
+    with pytest.raises(ValueError, match="state 的 dim=2（隐藏状态维数 H）应为 4，实际为 3"):
         StepwiseRNN(1, 4, 1)(torch.randn(2, 3, 1), torch.zeros(1, 2, 3))

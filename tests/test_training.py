@@ -78,7 +78,7 @@ def test_bad_arguments_raise_clear_errors(kwargs, error, message):
 
 def test_mismatched_shapes_and_types_are_rejected():
     model = SimpleRNN(1, 4, 1)
-    with pytest.raises(ValueError, match=r"y 的第 0 维（样本数 N，须与 x 相同）应为 8，实际为 7"):
+    with pytest.raises(ValueError, match=r"y 的 dim=0（样本数 N，须与 x 相同）应为 8，实际为 7"):
         train_regressor(model, torch.randn(8, 5, 1), torch.randn(7, 1), steps=1, lr=0.1)
     with pytest.raises(ValueError, match=r"y 应为 2 维张量，形状 \(N, O\)"):
         train_regressor(model, torch.randn(8, 5, 1), torch.randn(8), steps=1, lr=0.1)

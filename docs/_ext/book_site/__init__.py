@@ -10,6 +10,7 @@
 - :mod:`book_site.typeset`：中文排版（中文之间的软换行、行内公式后的标点不到行首）。
 - :mod:`book_site.interface`：界面的中文标签（扩展写死在 JavaScript 里的英文）。
 - :mod:`book_site.links`：正文里指向本书仓库与网站文件的角色 ``{repo}``、``{site}``（没有地址时只留文字）。
+- :mod:`book_site.citations`：参考文献的标签与正文的“作者, 年份”一致，几个引用之间用分号。
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import assets, downloads, interface, latex, links, notebooks, package, pages, search, typeset
+from . import assets, citations, downloads, interface, latex, links, notebooks, package, pages, search, typeset
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -32,5 +33,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     typeset.setup(app)
     interface.setup(app)
     links.setup(app)
+    citations.setup()  # 在 sphinxcontrib-bibtex 按名字找样式之前注册
     # env_version：改动了读入阶段的转换（如 typeset）时加一，旧的文档树缓存随之作废、全部重读
     return {"version": "2.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
