@@ -10,7 +10,8 @@ r"""线性自回归模型：用前 ``w`` 个值的加权和预测下一个值（
 只用前两个值就能精确外推；有噪声时，更长的窗口让最小二乘把噪声平均掉一部分。
 
 系数由最小二乘给出（:func:`fit_linear_ar`，用 ``torch.linalg.lstsq`` 解
-:math:`\min_{a, c} \sum_i (a^\top z_i + c - y_i)^2`），没有迭代、没有随机性。
+:math:`\min_{a, c} \sum_i (a^\top x_{(i)} + c - y_i)^2`，
+:math:`x_{(i)}` 是第 i 个窗口），没有迭代、没有随机性。
 :class:`LinearAR` 的输入输出形状与 :class:`~rnn_examples.models.SimpleRNN` 相同，
 可以直接拿 :func:`~rnn_examples.tasks.sliding_windows` 的样本去比较。
 
@@ -30,11 +31,11 @@ __all__ = ["LinearAR", "fit_linear_ar"]
 class LinearAR(nn.Module):
     r"""线性自回归：:math:`\hat x_{t+1} = a^\top (x_{t-w+1}, \dots, x_t) + c`。
 
-    输入 ``(B, w, 1)``（与 :func:`~rnn_examples.tasks.sliding_windows` 给出的 ``x``
-    相同），返回 ``(B, 1)``。
+    输入 ``(B, w, 1)`` （与 :func:`~rnn_examples.tasks.sliding_windows` 给出的 ``x``
+    相同），返回 ``(B, 1)`` 。
 
     Args:
-        window: 窗口长度 ``w``（用前几个值）。
+        window: 窗口长度 ``w`` （用前几个值）。
 
     Example:
         >>> import math
@@ -77,7 +78,7 @@ def fit_linear_ar(x: torch.Tensor, y: torch.Tensor) -> LinearAR:
         y: ``(N, 1)``，每个窗口后面的那个值。
 
     Returns:
-        拟合好的 :class:`LinearAR`（``float32``）。
+        拟合好的 :class:`LinearAR` （ ``float32`` ）。
 
     Raises:
         TypeError: ``x``、``y`` 不是浮点张量。

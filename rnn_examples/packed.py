@@ -121,8 +121,8 @@ def _unpack(big: SequenceRegressor, models: list[SequenceRegressor]) -> None:
 
 
 def train_together(
-    models: Sequence[SequenceRegressor],
-    data: Sequence[tuple[torch.Tensor, torch.Tensor]],
+    models: list[SequenceRegressor],
+    data: list[tuple[torch.Tensor, torch.Tensor]],
     *,
     steps: int,
     lr: float,
