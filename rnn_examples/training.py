@@ -40,11 +40,15 @@ class TrainHistory:
     Attributes:
         losses: 每一步更新前、在当步小批量上的损失。
         grad_norms: 每一步裁剪前的梯度全局范数 :math:`\\|g\\|`。
+        grad_cosines: 相邻两步（裁剪前的）梯度之间夹角的余弦，
+            第 ``i`` 项是第 ``i + 2`` 步与第 ``i + 1`` 步的（步数从 1 数起）；
+            只有 :func:`train_regressor` 记录它。接近 −1 说明梯度来回反向（振荡）。
         diverged: 是否因损失或梯度不再有限而提前停止。
     """
 
     losses: list[float] = field(default_factory=list)
     grad_norms: list[float] = field(default_factory=list)
+    grad_cosines: list[float] = field(default_factory=list)
     diverged: bool = False
 
 
@@ -112,6 +116,7 @@ def train_regressor(
     optim = OPTIMIZERS[optimizer](model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     history = TrainHistory()
+    previous: torch.Tensor | None = None  # 上一步的梯度（拼成一个向量）
     for _ in range(steps):
         if batch_size is None:
             x_batch, y_batch = x, y
@@ -132,6 +137,13 @@ def train_regressor(
         ):
             history.diverged = True
             break
+        flat = torch.cat(
+            [p.grad.flatten() for p in model.parameters() if p.grad is not None]
+        )
+        if previous is not None:  # cos∠(g_t, g_{t−1})
+            cosine = nn.functional.cosine_similarity(flat, previous, dim=0)
+            history.grad_cosines.append(cosine.item())
+        previous = flat.clone()
         optim.step()
     return history
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 from torch.testing import assert_close
@@ -86,3 +88,22 @@ def test_mismatched_shapes_and_types_are_rejected():
         train_regressor(model, torch.ones(8, 5, 1, dtype=torch.long), torch.randn(8, 1), steps=1, lr=0.1)
     with pytest.raises(TypeError, match=r"model 应为 torch\.nn\.Module，实际收到 function"):
         train_regressor(lambda x: x, torch.randn(8, 5, 1), torch.randn(8, 1), steps=1, lr=0.1)
+
+
+def test_gradient_cosines_match_a_hand_written_loop(sine_data):
+    """grad_cosines[i] 是第 i + 2 步与第 i + 1 步梯度的余弦，与逐步手算一致。"""
+    x, y = sine_data
+    torch.manual_seed(0)
+    model = SimpleRNN(1, 8, 1)
+    reference = copy.deepcopy(model)
+    history = train_regressor(model, x, y, steps=6, lr=0.05)
+    optim = torch.optim.Adam(reference.parameters(), lr=0.05)
+    grads = []
+    for _ in range(6):
+        optim.zero_grad()
+        torch.nn.functional.mse_loss(reference(x), y).backward()
+        grads.append(torch.cat([p.grad.flatten() for p in reference.parameters()]))
+        optim.step()
+    expected = [torch.dot(a, b) / (a.norm() * b.norm()) for a, b in zip(grads[1:], grads[:-1], strict=True)]
+    assert len(history.grad_cosines) == 5
+    assert_close(torch.tensor(history.grad_cosines), torch.stack(expected))
