@@ -3,9 +3,9 @@ r"""第 11 章的字符级语言模型：词表、小批量、模型、困惑度
 语言模型给出下一个字符的条件分布 :math:`p(w_{t+1} \mid w_1, \dots, w_t)`
 （:math:`w_t` 是第 :math:`t` 个字符）。自下而上：
 
-1. :class:`Vocabulary`：训练文本里最常见的 ``max_size`` 个字符，再加一个未登录记号
-   ``<unk>`` （打印为 ``□``）代表其余所有字符；字符与编号互相转换。词表 :math:`\mathcal{V}`，
-   大小 :math:`|\mathcal{V}|`。
+1. :class:`Vocabulary`：训练文本里最常见的 ``max_size`` 个字符，再加一个
+   未登录记号 ``<unk>`` （打印为 ``□``）代表其余所有字符；字符与编号互相转换。
+   词表 :math:`\mathcal{V}`，大小 :math:`|\mathcal{V}|`。
 2. :func:`random_batch` 与 :func:`sequential_batches`：把一长串编号切成 ``(B, k)``
    的小批量，目标是每个位置的下一个字符（教师强制）。顺序小批量的第 ``i + 1`` 批
    紧接着第 ``i`` 批，隐藏状态可以跨批传下去。
@@ -352,7 +352,9 @@ class CharLM(nn.Module):
 
     def _check_state_tensor(self, name: str, state: object, batch_size: int) -> None:
         if not isinstance(state, torch.Tensor):
-            raise TypeError(f"{name} 应为 torch.Tensor，实际收到 {type(state).__name__}")
+            raise TypeError(
+                f"{name} 应为 torch.Tensor，实际收到 {type(state).__name__}"
+            )
         if state.dim() != 3:
             raise ValueError(
                 f"{name} 应为 3 维张量，形状 (L, B, H)，实际形状 {tuple(state.shape)}"
@@ -379,8 +381,12 @@ def _as_charlm(model: object) -> CharLM:
 # -- 4. 困惑度 ------------------------------------------------------------------------
 
 
-def token_losses(model: CharLM, tokens: torch.Tensor, *, chunk: int = 256) -> torch.Tensor:
-    r"""``model`` 从头读到尾时，第 2 个到最后一个字符各自的交叉熵（奈特），``(N - 1,)``。
+def token_losses(
+    model: CharLM, tokens: torch.Tensor, *, chunk: int = 256
+) -> torch.Tensor:
+    r"""``model`` 从头读到尾时，第 2 个到最后一个字符各自的交叉熵（奈特）。
+
+    返回形状 ``(N - 1,)``。
 
     第 :math:`t` 个值是 :math:`-\log p(w_{t+1} \mid w_1, \dots, w_t)`。文本按 ``chunk``
     分块送进模型，状态在块之间传递，所以结果与一次读完整段相同（分块只是为了限制
@@ -533,7 +539,9 @@ def train_charlm(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback 应可调用，实际收到 {type(callback).__name__}")
     offset_room = chunk if sequential and random_offset else 1
-    _check_tokens("tokens", tokens, (batch_size * chunk if sequential else chunk) + offset_room)
+    _check_tokens(
+        "tokens", tokens, (batch_size * chunk if sequential else chunk) + offset_room
+    )
     device = model.embedding.weight.device
     generator = torch.Generator().manual_seed(seed)
     optim = torch.optim.Adam(model.parameters(), lr=lr)

@@ -89,9 +89,7 @@ def is_five_character_poem(paragraphs: object) -> bool:
     return _POEM.fullmatch("".join(paragraphs)) is not None
 
 
-def select_poems(
-    poems: Iterable[object], convert: Callable[[str], str]
-) -> list[str]:
+def select_poems(poems: Iterable[object], convert: Callable[[str], str]) -> list[str]:
     """按顺序筛出五言绝句与律诗，用 ``convert`` 转成简体，去掉重复的正文。
 
     Args:
@@ -105,10 +103,11 @@ def select_poems(
         TypeError: 某首诗不是含 ``"paragraphs"`` 的字典。
 
     Example:
+        >>> poem = ["白日依山盡，黃河入海流。", "欲窮千里目，更上一層樓。"]
         >>> poems = [
-        ...     {"paragraphs": ["白日依山盡，黃河入海流。", "欲窮千里目，更上一層樓。"]},
-        ...     {"paragraphs": ["白日依山盡，黃河入海流。", "欲窮千里目，更上一層樓。"]},
-        ...     {"paragraphs": ["□日依山盡，黃河入海流。", "欲窮千里目，更上一層樓。"]},
+        ...     {"paragraphs": poem},
+        ...     {"paragraphs": poem},                        # 重出
+        ...     {"paragraphs": ["□日依山盡，黃河入海流。"] + poem[1:]},  # 缺字
         ... ]
         >>> select_poems(poems, convert=lambda s: s.replace("盡", "尽"))
         ['白日依山尽，黃河入海流。欲窮千里目，更上一層樓。']
@@ -206,9 +205,11 @@ def build_corpus(source: object) -> bytes:
         ModuleNotFoundError: 没有安装 ``opencc``。
     """
     if not isinstance(source, str | Path):
-        raise TypeError(f"source 应为路径（str 或 Path），实际收到 {type(source).__name__}")
+        raise TypeError(
+            f"source 应为路径（str 或 Path），实际收到 {type(source).__name__}"
+        )
     try:
-        import opencc  # noqa: PLC0415（只有构建语料时才需要）
+        import opencc  # 只有构建语料时才需要
     except ModuleNotFoundError as error:
         raise ModuleNotFoundError(
             "构建语料需要 OpenCC：pip install opencc（版本见 requirements/lock.txt）"

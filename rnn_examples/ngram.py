@@ -12,7 +12,8 @@ p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)`。自下而上：
 
    .. math::
 
-      p_k(w \mid h) = \lambda_k\, \hat p(w \mid h) + (1 - \lambda_k)\, p_{k-1}(w \mid h'),
+      p_k(w \mid h) = \lambda_k\, \hat p(w \mid h)
+                     + (1 - \lambda_k)\, p_{k-1}(w \mid h'),
 
    :math:`h'` 是 :math:`h` 去掉最早的一个字符；训练文本里没出现过的上文
    （:math:`n(h\,\cdot) = 0`）直接用 :math:`p_{k-1}`。每一阶的分布都加起来等于 1。
@@ -34,8 +35,13 @@ from ._checks import check_positive_int
 
 __all__ = ["NGramLM", "tune_weights"]
 
+#: :func:`tune_weights` 默认试的权重：0, 0.05, …, 0.95
+DEFAULT_GRID = tuple(i / 20 for i in range(20))
 
-def _check_ids(name: str, tokens: object, vocab_size: int, min_length: int) -> torch.Tensor:
+
+def _check_ids(
+    name: str, tokens: object, vocab_size: int, min_length: int
+) -> torch.Tensor:
     if not isinstance(tokens, torch.Tensor):
         raise TypeError(f"{name} 应为 torch.Tensor，实际收到 {type(tokens).__name__}")
     if tokens.dtype != torch.long or tokens.dim() != 1:
@@ -71,7 +77,7 @@ class NGramLM:
         >>> import torch
         >>> tokens = torch.tensor([0, 1, 0, 1, 0, 2])     # a b a b a c
         >>> lm = NGramLM(tokens, vocab_size=3, order=2)
-        >>> lm.next_distribution([0], weights=[1.0])      # 只用最大似然：a 后面 2 次 b、1 次 c
+        >>> lm.next_distribution([0], weights=[1.0])  # 最大似然：a 后 2 次 b、1 次 c
         tensor([0.0000, 0.6667, 0.3333], dtype=torch.float64)
         >>> lm.next_distribution([2], weights=[0.5])      # c 后面什么也没有：退回一元
         tensor([0.4444, 0.3333, 0.2222], dtype=torch.float64)
@@ -109,7 +115,9 @@ class NGramLM:
         return keys
 
     @staticmethod
-    def _count(table: tuple[torch.Tensor, torch.Tensor], keys: torch.Tensor) -> torch.Tensor:
+    def _count(
+        table: tuple[torch.Tensor, torch.Tensor], keys: torch.Tensor
+    ) -> torch.Tensor:
         """在排好序的表里查每个编号的次数（查不到为 0），返回 float64。"""
         sorted_keys, counts = table
         where = torch.searchsorted(sorted_keys, keys).clamp(max=len(sorted_keys) - 1)
@@ -128,7 +136,9 @@ class NGramLM:
             raise ValueError(f"weights 的每个数应在 0 到 1 之间，实际收到 {values}")
         return values
 
-    def estimates(self, tokens: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def estimates(
+        self, tokens: torch.Tensor
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
         r"""``tokens`` 第 2 个到最后一个字符在第 2 到 n 阶的最大似然估计。
 
         返回每一阶 :math:`k` 一对 ``(ml, seen)``，都是 ``(N - 1,)``：
@@ -139,7 +149,8 @@ class NGramLM:
         tokens = _check_ids("tokens", tokens, self.vocab_size, 2)
         out = []
         for k in range(2, self.order + 1):
-            # 第 i 个目标 tokens[i+1] 的上文是 tokens[i-k+2 … i]，以它结尾的窗口从 i-k+2 开始
+            # 第 i 个目标 tokens[i+1] 的上文是 tokens[i-k+2 … i]，
+            # 以它结尾的窗口从 i-k+2 开始
             grams = self._keys(tokens, k)  # (N-k+1,)
             total = self._count(self._contexts[k - 2], grams // self.vocab_size)
             ml = self._count(self._grams[k - 2], grams) / total.clamp(min=1)
@@ -183,10 +194,13 @@ class NGramLM:
         只用 ``context`` 的最后 ``order - 1`` 个字符；更短的上文用得上几阶就用几阶。
         """
         lambdas = self._weights(weights)
-        history = [int(c) for c in context][-(self.order - 1) :] if self.order > 1 else []
+        history = (
+            [int(c) for c in context][-(self.order - 1) :] if self.order > 1 else []
+        )
         if any(not 0 <= c < self.vocab_size for c in history):
             raise ValueError(
-                f"context 的编号应在 0 到 {self.vocab_size - 1} 之间，实际收到 {history}"
+                f"context 的编号应在 0 到 {self.vocab_size - 1} 之间，"
+                f"实际收到 {history}"
             )
         p = self.unigram.clone()
         candidates = torch.arange(self.vocab_size)
@@ -206,7 +220,7 @@ class NGramLM:
 def tune_weights(
     model: NGramLM,
     tokens: torch.Tensor,
-    grid: Iterable[float] = tuple(i / 20 for i in range(20)),
+    grid: Iterable[float] = DEFAULT_GRID,
     *,
     max_sweeps: int = 10,
 ) -> tuple[list[float], float]:

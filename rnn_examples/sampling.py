@@ -2,7 +2,8 @@ r"""第 11 章的解码：由下一个字符的分数 :math:`q` 选出一个字�
 
 自下而上：
 
-1. :func:`softmax_with_temperature`：:math:`p_j = \exp(q_j/\tau) / \sum_i \exp(q_i/\tau)`。
+1. :func:`softmax_with_temperature`：
+   :math:`p_j = \exp(q_j/\tau) / \sum_i \exp(q_i/\tau)`。
 2. :func:`top_k_filter`：只留概率最大的 ``k`` 个字符，重新归一化。
 3. :func:`top_p_filter` （核采样，nucleus sampling）：按概率从大到小留下字符，
    直到留下的概率之和第一次不小于 ``p``——满足这个条件的最小集合——再重新归一化。
@@ -123,7 +124,8 @@ def sample_next(
 
     Raises:
         TypeError: 参数类型不对。
-        ValueError: ``logits`` 不是一维，``temperature`` 为负，``top_k``、``top_p`` 取值不对。
+        ValueError: ``logits`` 不是一维，``temperature`` 为负，
+            或 ``top_k``、``top_p`` 取值不对。
 
     Example:
         >>> import torch

@@ -182,9 +182,11 @@ def test_charlm_matches_torch_layers_and_continues_state(kind, num_layers):
 def test_detach_state_cuts_the_graph_of_both_lstm_tensors():
     model = CharLM(10, 3, 4, kind="lstm")
     _, (s, c) = model(torch.zeros(2, 3, dtype=torch.long))
-    assert s.requires_grad and c.requires_grad
+    assert s.requires_grad
+    assert c.requires_grad
     ds, dc = detach_state((s, c))
-    assert not ds.requires_grad and not dc.requires_grad
+    assert not ds.requires_grad
+    assert not dc.requires_grad
     assert_close(ds, s.detach())
     assert_close(dc, c.detach())
     single = torch.ones(1, 2, 4, requires_grad=True) * 2
@@ -293,7 +295,8 @@ def test_token_losses_are_the_per_position_cross_entropy(kind):
     expected = nn.functional.cross_entropy(logits[0], tokens[1:], reduction="none").double()
     for chunk in (1, 6, 49, 100):
         losses = token_losses(model, tokens, chunk=chunk)
-        assert losses.dtype == torch.float64 and losses.shape == (49,)
+        assert losses.dtype == torch.float64
+        assert losses.shape == (49,)
         assert_close(losses, expected, rtol=1e-5, atol=1e-6)
 
 
@@ -383,17 +386,16 @@ class InputRecorder(CharLM):
 def test_each_pass_starts_at_a_random_offset_below_the_chunk_length():
     tokens = torch.arange(500)  # 编号等于位置：由输入的第一个数就能读出偏移
     model = InputRecorder(500, 3, 4)
-    steps, per_pass = 0, []
-    offsets = []
+    per_pass, offsets = [], []
     log = train_charlm(model, tokens, steps=60, batch_size=4, chunk=8, lr=0.01, seed=5)
-    for x in model.inputs:
-        if steps == 0 or int(x[0, 0]) < int(model.inputs[steps - 1][0, 0]):  # 新的一遍
+    for step, x in enumerate(model.inputs):
+        if step == 0 or int(x[0, 0]) < int(model.inputs[step - 1][0, 0]):  # 新的一遍
             offsets.append(int(x[0, 0]))
             per_pass.append(0)
         per_pass[-1] += 1
-        steps += 1
     assert log.passes == len(offsets) >= 3
-    assert all(0 <= offset < 8 for offset in offsets) and len(set(offsets)) > 1
+    assert all(0 <= offset < 8 for offset in offsets)
+    assert len(set(offsets)) > 1
     for offset, count in zip(offsets, per_pass[:-1], strict=False):  # 完整的各遍
         assert count == sequential_batches(tokens[offset:], batch_size=4, chunk=8)[0].shape[0]
     again = InputRecorder(500, 3, 4)

@@ -120,7 +120,12 @@ def test_snapshot_counts_match_the_readme():
     assert set(table) == {"train", "valid", "test", "合计"}
     for name in ("train", "valid", "test"):
         poems = corpus.poems(name)
-        counts = (len(poems), sum(len(p) == 24 for p in poems), sum(len(p) == 48 for p in poems), len(corpus.text(name)))
+        counts = (
+            len(poems),
+            sum(len(p) == 24 for p in poems),
+            sum(len(p) == 48 for p in poems),
+            len(corpus.text(name)),
+        )
         assert counts == table[name], name
     assert tuple(map(sum, zip(*(table[name] for name in ("train", "valid", "test")), strict=True))) == table["合计"]
 
@@ -138,7 +143,8 @@ def test_snapshot_is_the_documented_split():
     ]
     assert len(corpus.test) == len(corpus.valid) == int(len(everything) * 0.05)
     text = corpus.text("test")
-    assert text.endswith("\n") and text.count("\n") == len(corpus.test)
+    assert text.endswith("\n")
+    assert text.count("\n") == len(corpus.test)
     assert "床" in "".join(corpus.train)  # 简体：“床”不变，但繁体的“門”“詩”都不该出现
     assert not {"門", "詩", "龍", "鳥"} & set("".join(everything))
 
@@ -217,7 +223,7 @@ def test_build_corpus_needs_the_pinned_commit_in_a_git_directory(tmp_path):
 def test_empty_checkout_is_an_error(tmp_path):
     pytest.importorskip("opencc")
     (tmp_path / "全唐诗").mkdir()
-    with pytest.raises(ValueError, match="里没有 全唐诗/poet.tang"):
+    with pytest.raises(ValueError, match=r"里没有 全唐诗/poet\.tang"):
         build_corpus(tmp_path)
 
 

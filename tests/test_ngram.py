@@ -51,7 +51,8 @@ def test_next_distribution_is_normalised_and_agrees_with_probabilities(order, co
     weights = [0.6, 0.4][: order - 1]
     lm = NGramLM(TOKENS, V, order)
     p = lm.next_distribution(context, weights)
-    assert p.shape == (V,) and p.dtype == torch.float64
+    assert p.shape == (V,)
+    assert p.dtype == torch.float64
     assert p.sum().item() == pytest.approx(1.0)
     assert (p > 0).all()  # 加一平滑：没见过的字符 3 也有概率
     for w in range(V):

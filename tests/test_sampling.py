@@ -122,7 +122,8 @@ def test_minus_infinity_scores_are_never_sampled():
 def test_filters_keep_dtype_and_leading_dimensions():
     probs = torch.full((2, 3, 4), 0.25, dtype=torch.float64)
     for out in (top_k_filter(probs, 2), top_p_filter(probs, 0.5)):
-        assert out.shape == probs.shape and out.dtype == torch.float64
+        assert out.shape == probs.shape
+        assert out.dtype == torch.float64
         assert_close(out.sum(dim=-1), torch.ones(2, 3, dtype=torch.float64))
 
 
