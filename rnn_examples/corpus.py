@@ -53,14 +53,17 @@ __all__ = [
     "split_poems",
 ]
 
-#: 源仓库（GitHub 上的 owner/name）与读取的提交
+#: 源仓库（GitHub 上的 owner/name）
 SOURCE_REPOSITORY = "chinese-poetry/chinese-poetry"
+#: 从 git 目录构建时读取的提交
 SOURCE_COMMIT = "99ebbef7e1345c0985c44b9fd96a3f9e776f117b"
 #: 打乱诗的顺序用的种子
 SPLIT_SEED = 2026
 #: 测试集与验证集各占的份额（按诗数）
 HELD_OUT_SHARE = 0.05
+#: 三份的名字，也是快照里的排列顺序
 SPLITS = ("train", "valid", "test")
+#: 随包发布的快照的文件名（在 ``rnn_examples/data/`` 里）
 SNAPSHOT = "tang5.tsv.bz2"
 
 _FILE = re.compile(r"全唐诗/poet\.tang\.(\d+)\.json")

@@ -88,7 +88,7 @@ class NGramLM:
         self.order = check_positive_int("order", order)
         tokens = _check_ids("tokens", tokens, vocab_size, order)
         unigram = torch.bincount(tokens, minlength=vocab_size).double()
-        #: 加一平滑的一元分布，(|V|,)
+        #: 加一平滑的一元分布，形状 ``(|V|,)``
         self.unigram = (unigram + 1) / (unigram.sum() + vocab_size)
         # 第 k 阶（k = 2 … n）：长 k 的每一段编成一个整数 w_1·|V|^(k-1) + … + w_k，
         # 排好序的编号与次数；上文 h 的次数 n(h·) 由同一张表按 h 合并得到
