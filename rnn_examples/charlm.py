@@ -92,7 +92,9 @@ class Vocabulary:
             check_positive_int("max_size", max_size)
         #: 每个字符在 ``text`` 里出现的次数
         self.counts: Counter[str] = Counter(text)
-        ranked = sorted(self.counts, key=lambda c: (-self.counts[c], ord(c)))
+        # “□”本身不单独收：文本里的“□”也读作 <unk>
+        chars = [c for c in self.counts if c != self.UNK]
+        ranked = sorted(chars, key=lambda c: (-self.counts[c], ord(c)))
         #: 编号 -> 字符；最后一个是 ``<unk>``
         self.tokens: list[str] = [*ranked[:max_size], self.UNK]
         #: 字符 -> 编号（不含 ``<unk>``）

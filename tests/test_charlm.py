@@ -48,6 +48,9 @@ def test_vocabulary_keeps_the_most_frequent_and_maps_the_rest_to_unk():
     assert vocab.decode(vocab.encode("abcdxa")) == "ab□□□a"
     assert vocab.counts == Counter(text)
     assert Vocabulary(text, max_size=10).tokens == ["a", "b", "c", "d", "□"]  # 不够 K 个：全收
+    boxed = Vocabulary("a□□b")  # 文本里的“□”也是 <unk>，不另占一个编号
+    assert boxed.tokens == ["a", "b", "□"]
+    assert boxed.encode("□a").tolist() == [boxed.unk, 0]
 
 
 def test_vocabulary_round_trip_on_the_corpus():
