@@ -80,7 +80,7 @@ class Vocabulary:
         '循环□□□□'
     """
 
-    #: ``<unk>`` 打印出来的样子：一个字宽的“□”
+    #: ``<unk>`` 打印出来的样子：一个字宽的方框 ``□``
     UNK = "□"
 
     def __init__(self, text: str, max_size: int | None = None) -> None:
