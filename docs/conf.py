@@ -78,8 +78,8 @@ nitpick_ignore_regex = [
     ("py:class", r"matplotlib\..*"),
     ("py:class", r"os\.PathLike.*"),
     ("py:class", r"(pathlib\.)?Path"),
-    # rnn_examples.seeds 的类型注解：标准库的抽象类型与泛型参数 R 没有可链接的文档
-    ("py:class", r"collections\.abc\..*"),
+    # 类型注解里标准库的 Counter、collections.abc.Callable 等与泛型参数 R 没有可链接的文档
+    ("py:class", r"collections\..*"),
     ("py:class", r"rnn_examples\.seeds\.R"),
 ]
 

@@ -1,258 +1,288 @@
-r"""第 11 章的语料：本书自己的中文正文，从 MyST 源文件中确定地抽取出来。
+r"""第 11 章的语料：《全唐诗》里的五言绝句与五言律诗，转成简体，按诗分成三份。
 
-书页（``docs/**/*.md``）是 MyST 文本笔记本，正文之外还有代码单元、公式、指令、
-交叉引用等标记。:func:`extract_prose` 把一页源文件变成纯文本：
+来源是公开仓库 chinese-poetry/chinese-poetry（MIT 许可；诗本身早已进入公有领域）
+在提交 :data:`SOURCE_COMMIT` 时的 ``全唐诗/poet.tang.*.json``（繁体）。
+:func:`build_corpus` 从这些文件确定地得到随包发布的快照
+``rnn_examples/data/tang5.tsv.bz2``：
 
-- 去掉：文件开头的元数据（``---`` 之间）、代码块与代码单元、``$$`` 公式块、
-  行内代码与行内公式、表格、HTML 注释与标签、标签行 ``(名字)=``、公式编号与文献引用；
-- 保留：标题、段落、列表项、练习的标题与题面、术语表的释义、图题，
-  链接与交叉引用只留下显示给读者的文字；
-- 每个段落合成一行（源文件一句一行），不含中文字符的段落（例如术语表里的英文名）丢弃。
+1. 按文件名里的编号依次读 58 个文件里的每一首诗，正文是 ``paragraphs`` 首尾相接；
+2. 只留下五言绝句与五言律诗：正文恰好是 2 联或 4 联（4 句或 8 句），每联都是
+   “五个汉字，五个汉字。”（:func:`is_five_character_poem`；汉字指 U+4E00–U+9FFF，
+   有缺字 ``□``、注释、异文括号或别的标点的诗都不要）；
+3. 用 OpenCC 的 ``t2s`` 配置转成简体，转换后再检查一次格式；
+4. 正文完全相同的诗只留第一首（同一首诗在书里重出、归于两位作者的情形）；
+5. 以种子 :data:`SPLIT_SEED` 打乱，前 5% 作测试集、接着 5% 作验证集、其余作训练集
+   （:func:`split_poems`）：按诗划分，一首诗的字不会一半在训练集、一半在测试集。
 
-:func:`build_corpus` 按路径排序依次抽取一个目录下的全部 ``.md``，结果只取决于文件内容。
+快照每行一首诗：``划分名<TAB>正文``，划分名是 ``train``、``valid`` 或 ``test``；
+bzip2 压缩（比 gzip 小约 30%，而且没有时间戳），同样的源文件总是得到逐字节相同的文件。
+重新生成（``源`` 是那个仓库的工作目录，或者它的 git 目录，例如一份裸仓库）::
 
-书的正文会随着修订而变，第 11 章的每个数字（字符数、词表大小、困惑度）都取决于语料，
-所以书中训练用的是随包发布的快照 ``rnn_examples/data/book_corpus.txt``
-（:func:`load_corpus`），取自当时网站上的全部页面（首页、快速上手、第 1–10 章、
-附录与 404 页）。需要时可以重新生成::
+    python -m rnn_examples.corpus 源 rnn_examples/data/tang5.tsv.bz2
 
-    python -m rnn_examples.corpus docs rnn_examples/data/book_corpus.txt
+构建要装 ``opencc`` （``requirements/book.in`` 里有）；读快照（:func:`load_corpus`）
+不需要它。
 
->>> extract_prose("# 标题\n\n用 `nn.RNN` 算式 {eq}`eq-s`，见 {ref}`第 3 章 <ch-3>`。")
-'标题\n用算式，见第 3 章。\n'
+>>> is_five_character_poem(["床前明月光，疑是地上霜。", "举头望明月，低头思故乡。"])
+True
+>>> is_five_character_poem(["春眠不觉晓，处处闻啼鸟。", "夜来风雨声，花落知多少？"])
+False
 """
 
 from __future__ import annotations
 
+import bz2
+import json
+import random
 import re
+import subprocess
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["build_corpus", "extract_prose", "load_corpus"]
+__all__ = [
+    "SOURCE_COMMIT",
+    "SPLIT_SEED",
+    "PoemCorpus",
+    "build_corpus",
+    "is_five_character_poem",
+    "load_corpus",
+    "select_poems",
+    "split_poems",
+]
 
-#: 正文性质的指令：保留它们的内容（与标题），其余指令（代码、公式、目录……）整个去掉
-PROSE_DIRECTIVES = frozenset(
-    {"exercise", "solution", "note", "tip", "important", "warning", "admonition"}
-    | {"glossary", "figure", "glue:figure", "epigraph", "seealso", "hint"}
-)
+#: 源仓库（GitHub 上的 owner/name）
+SOURCE_REPOSITORY = "chinese-poetry/chinese-poetry"
+#: 从 git 目录构建时读取的提交
+SOURCE_COMMIT = "99ebbef7e1345c0985c44b9fd96a3f9e776f117b"
+#: 打乱诗的顺序用的种子
+SPLIT_SEED = 2026
+#: 测试集与验证集各占的份额（按诗数）
+HELD_OUT_SHARE = 0.05
+#: 三份的名字，也是快照里的排列顺序
+SPLITS = ("train", "valid", "test")
+#: 随包发布的快照的文件名（在 ``rnn_examples/data/`` 里）
+SNAPSHOT = "tang5.tsv.bz2"
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(.*)$")
-_DIRECTIVE = re.compile(r"^\{([^}]+)\}\s*(.*)$")
-_OPTION = re.compile(r"^\s*:[\w-]+:")
-_LABEL = re.compile(r"^\s*\([\w:.-]+\)=\s*$")
-# 显示文字留下的角色，例如 {ref}`第 3 章 <ch-structure>` -> 第 3 章；没有显示文字时去掉
-_TEXT_ROLE = re.compile(r"\{(?:ref|term|doc|numref)\}`([^`<]*?)\s*<[^`>]*>`")
-_BARE_TERM = re.compile(r"\{term\}`([^`]*)`")
-_OTHER_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
-_INLINE_CODE = re.compile(r"(`+).+?\1")
-_INLINE_MATH = re.compile(r"\$[^$\n]+\$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_HTML_TAG = re.compile(r"<[^>\n]+>")
-_EMPHASIS = re.compile(r"(\*{1,3})(\S(?:.*?\S)?)\1")
-_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_WIDE_PUNCT = "，。、；：？！（）《》“”‘’「」『』【】—…"
-_SPACE_BEFORE_WIDE = re.compile(rf"\s+(?=[{_WIDE_PUNCT}])")
-_SPACE_AFTER_WIDE = re.compile(rf"(?<=[{_WIDE_PUNCT}])\s+")
-_SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
-
-
-def _clean_inline(line: str) -> str:
-    """一行正文去掉行内标记，只留下读者看到的文字。"""
-    line = _TEXT_ROLE.sub(r"\1", line)
-    line = _BARE_TERM.sub(r"\1", line)
-    line = _OTHER_ROLE.sub("", line)  # {eq}、{cite:p}、{glue:text}、无显示文字的 {ref}
-    line = _INLINE_CODE.sub("", line)
-    line = _INLINE_MATH.sub("", line)
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    line = _HTML_TAG.sub("", line)
-    line = _EMPHASIS.sub(r"\2", line)
-    line = _PREFIX.sub("", line)
-    return line.replace("\\", "").strip()
+_FILE = re.compile(r"全唐诗/poet\.tang\.(\d+)\.json")
+_HAN = "[\u4e00-\u9fff]"
+_COUPLET = f"{_HAN}{{5}}，{_HAN}{{5}}。"
+_POEM = re.compile(f"(?:{_COUPLET}){{2}}|(?:{_COUPLET}){{4}}")
 
 
-def _join(lines: list[str]) -> str:
-    """把一个段落的各行接成一行；西文单词之间留一个空格，中文之间不留。"""
-    text = ""
-    for line in lines:
-        if text and line:
-            ascii_pair = text[-1].isascii() and line[0].isascii()
-            text += " " if ascii_pair and text[-1] != " " else ""
-        text += line
-    text = re.sub(r"\s+", " ", text)
-    text = _SPACE_BETWEEN_WIDE.sub("", text)
-    text = _SPACE_BEFORE_WIDE.sub("", text)
-    return _SPACE_AFTER_WIDE.sub("", text).strip()
+# -- 1. 哪些诗留下 --------------------------------------------------------------------
 
 
-def _strip_front_matter(lines: list[str]) -> list[str]:
-    if lines and lines[0].strip() == "---":
-        for end in range(1, len(lines)):
-            if lines[end].strip() == "---":
-                return lines[end + 1 :]
-    return lines
+def is_five_character_poem(paragraphs: object) -> bool:
+    """``paragraphs`` （一首诗的各段，字符串列表）接起来是不是五言绝句或五言律诗的格式。
+
+    格式：2 联或 4 联，每联“五个汉字，五个汉字。”。只看字数与标点，不看平仄与押韵。
+
+    Raises:
+        TypeError: ``paragraphs`` 不是字符串列表。
+    """
+    if not isinstance(paragraphs, list) or not all(
+        isinstance(p, str) for p in paragraphs
+    ):
+        raise TypeError(
+            f"paragraphs 应为字符串列表，实际收到 {type(paragraphs).__name__}"
+        )
+    return _POEM.fullmatch("".join(paragraphs)) is not None
 
 
-def extract_prose(markdown: str) -> str:
-    """把一页 MyST 源文件变成纯正文：每个段落一行，以换行结尾（没有正文时返回空串）。
+def select_poems(poems: Iterable[object], convert: Callable[[str], str]) -> list[str]:
+    """按顺序筛出五言绝句与律诗，用 ``convert`` 转成简体，去掉重复的正文。
 
     Args:
-        markdown: 一页 ``.md`` 源文件的全文。
+        poems: 源文件里的诗，每首是一个含 ``"paragraphs"`` 的字典。
+        convert: 繁体到简体的转换（构建时是 OpenCC 的 ``t2s``）。
+
+    Returns:
+        留下的诗的正文（简体），按第一次出现的顺序。
 
     Raises:
-        TypeError: ``markdown`` 不是字符串。
+        TypeError: 某首诗不是含 ``"paragraphs"`` 的字典。
 
     Example:
-        >>> page = '''---
-        ... kernelspec:
-        ...   name: python3
-        ... ---
-        ... (ch-demo)=
-        ... # 演示
-        ...
-        ... 第一句，
-        ... 第二句用到 $s_t$。
-        ...
-        ... ```{code-cell} python
-        ... print("这不是正文")
-        ... ```
-        ...
-        ... $$
-        ... s_t = f(a_t)
-        ... $$
-        ...
-        ... ```{exercise} 一道题
-        ... :label: ex-demo
-        ...
-        ... 题面。
-        ... ```
-        ... '''
-        >>> print(extract_prose(page), end="")
-        演示
-        第一句，第二句用到。
-        一道题
-        题面。
+        >>> poem = ["白日依山盡，黃河入海流。", "欲窮千里目，更上一層樓。"]
+        >>> poems = [
+        ...     {"paragraphs": poem},
+        ...     {"paragraphs": poem},                        # 重出
+        ...     {"paragraphs": ["□日依山盡，黃河入海流。"] + poem[1:]},  # 缺字
+        ... ]
+        >>> select_poems(poems, convert=lambda s: s.replace("盡", "尽"))
+        ['白日依山尽，黃河入海流。欲窮千里目，更上一層樓。']
     """
-    if not isinstance(markdown, str):
-        raise TypeError(f"markdown 应为 str，实际收到 {type(markdown).__name__}")
-    lines = _strip_front_matter(markdown.splitlines())
-    paragraphs: list[list[str]] = [[]]
-    # 打开着的围栏：[围栏字符, 长度, 指令名, 内容是否正文, 是否还在读选项行]
-    fences: list[tuple[str, int, str, bool, bool]] = []
-    in_math = in_comment = False
-
-    def end_paragraph() -> None:
-        if paragraphs[-1]:
-            paragraphs.append([])
-
-    for raw in lines:
-        fence = _FENCE.match(raw)
-        if fences and fence:  # 关闭围栏：字符相同、长度不短于开头、后面没有别的内容
-            char, length = fences[-1][:2]
-            marker = fence.group(1)
-            if marker[0] == char and len(marker) >= length and not fence.group(2):
-                fences.pop()
-                end_paragraph()
-                continue
-        if fences and not fences[-1][3]:
-            continue  # 代码、公式、目录等指令的内容
-        if fences and fences[-1][4]:  # 正文指令开头的选项行 :label: 等
-            if _OPTION.match(raw):
-                continue
-            fences[-1] = (*fences[-1][:4], False)
-        if in_comment:
-            in_comment = "-->" not in raw
+    kept: dict[str, None] = {}  # 有序且去重
+    for poem in poems:
+        if not isinstance(poem, dict) or "paragraphs" not in poem:
+            raise TypeError(
+                f"每首诗应为含 'paragraphs' 的字典，实际收到 {type(poem).__name__}"
+            )
+        if not is_five_character_poem(poem["paragraphs"]):
             continue
-        if in_math:
-            in_math = not raw.rstrip().split(" (")[0].endswith("$$")
-            continue
-        stripped = raw.strip()
-        if fence:
-            marker, info = fence.group(1), fence.group(2)
-            directive = _DIRECTIVE.match(info)
-            name = directive.group(1) if directive else ""
-            keep = name in PROSE_DIRECTIVES
-            fences.append((marker[0], len(marker), name, keep, keep))
-            end_paragraph()
-            if keep and directive is not None and directive.group(2):
-                paragraphs[-1].append(_clean_inline(directive.group(2)))  # 练习的标题
-                end_paragraph()
-            continue
-        if stripped.startswith("$$"):
-            in_math = not (len(stripped) > 2 and "$$" in stripped[2:])
-            end_paragraph()
-            continue
-        if stripped.startswith("<!--"):
-            in_comment = "-->" not in stripped
-            continue
-        if not stripped or stripped.startswith("|") or _LABEL.match(stripped):
-            end_paragraph()
-            continue
-        # 标题、列表项、术语表的词条（不缩进的行）各自成段
-        term = bool(fences) and fences[-1][2] == "glossary" and raw == raw.lstrip()
-        if term or (_PREFIX.match(raw) and not stripped.startswith(">")):
-            end_paragraph()
-        paragraphs[-1].append(_clean_inline(raw))
-        if term or stripped.startswith("#"):
-            end_paragraph()
-
-    texts = [_join(p) for p in paragraphs]
-    kept = [t for t in texts if _CJK.search(t)]
-    return "".join(t + "\n" for t in kept)
+        body = convert("".join(poem["paragraphs"]))
+        if _POEM.fullmatch(body) is not None:  # 转换后仍是同样的格式
+            kept.setdefault(body)
+    return list(kept)
 
 
-def build_corpus(docs: object) -> str:
-    """按相对路径排序，抽取目录 ``docs`` （``str`` 或 ``pathlib.Path``）下全部 ``.md``
-    的正文并首尾相接。
+def split_poems(poems: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
+    """以种子 ``seed`` 打乱后按诗划分：前 5% 测试集，接着 5% 验证集，其余训练集。
 
-    跳过构建目录 ``_build`` 与以点开头的目录（例如执行缓存）。
-    结果只取决于这些文件的内容。
+    Example:
+        >>> parts = split_poems([f"诗{i}" for i in range(100)], seed=0)
+        >>> [len(parts[name]) for name in ("train", "valid", "test")]
+        [90, 5, 5]
+        >>> sorted(sum(parts.values(), [])) == sorted(f"诗{i}" for i in range(100))
+        True
+    """
+    order = list(poems)
+    random.Random(seed).shuffle(order)
+    held_out = int(len(order) * HELD_OUT_SHARE)
+    return {
+        "train": order[2 * held_out :],
+        "valid": order[held_out : 2 * held_out],
+        "test": order[:held_out],
+    }
+
+
+# -- 2. 读源文件、写快照 --------------------------------------------------------------
+
+
+def _source_files(source: Path) -> Iterator[bytes]:
+    """按编号依次给出 ``全唐诗/poet.tang.<编号>.json`` 的内容。
+
+    ``source`` 是工作目录（里面有 ``全唐诗/``）时直接读文件；是 git 目录时读
+    :data:`SOURCE_COMMIT` 那次提交里的文件。
+    """
+    if (source / "全唐诗").is_dir():
+        names = [
+            path.relative_to(source).as_posix()
+            for path in (source / "全唐诗").iterdir()
+        ]
+
+        def read(name: str) -> bytes:
+            return (source / name).read_bytes()
+
+    elif (source / "HEAD").is_file() or (source / ".git").exists():
+        git = ["git", "-C", str(source)]
+
+        def run(*args: str) -> bytes:
+            done = subprocess.run([*git, *args], capture_output=True, check=False)
+            if done.returncode != 0:
+                message = done.stderr.decode(errors="replace").strip()
+                raise ValueError(f"在 {str(source)!r} 里读取 git 数据失败：{message}")
+            return done.stdout
+
+        listing = run("ls-tree", "--name-only", "-z", SOURCE_COMMIT, "全唐诗/")
+        names = [name for name in listing.decode().split("\0") if name]
+
+        def read(name: str) -> bytes:
+            return run("show", f"{SOURCE_COMMIT}:{name}")
+
+    else:
+        raise ValueError(
+            f"source 应为 {SOURCE_REPOSITORY} 的工作目录（含 全唐诗/）或它的 git 目录，"
+            f"实际收到 {str(source)!r}"
+        )
+    numbered = sorted(
+        (int(match.group(1)), name)
+        for name in names
+        if (match := _FILE.fullmatch(name))
+    )
+    if not numbered:
+        raise ValueError(f"{str(source)!r} 里没有 全唐诗/poet.tang.*.json")
+    for _, name in numbered:
+        yield read(name)
+
+
+def build_corpus(source: object) -> bytes:
+    """由源仓库（``str`` 或 ``pathlib.Path``）生成快照文件的全部字节（bzip2 压缩）。
 
     Raises:
-        TypeError: ``docs`` 不是字符串或路径。
-        ValueError: ``docs`` 不是目录，或其中没有 ``.md`` 文件。
+        TypeError: ``source`` 不是路径。
+        ValueError: ``source`` 不是那个仓库的工作目录或 git 目录。
+        ModuleNotFoundError: 没有安装 ``opencc``。
     """
-    if not isinstance(docs, str | Path):
-        kind = type(docs).__name__
-        raise TypeError(f"docs 应为目录路径（str 或 Path），实际收到 {kind}")
-    root = Path(docs)
-    if not root.is_dir():
-        raise ValueError(f"docs 应为存在的目录，实际收到 {str(root)!r}")
-    pages = sorted(
-        (page for page in root.rglob("*.md") if _is_source(page.relative_to(root))),
-        key=lambda page: page.relative_to(root).as_posix(),
-    )
-    if not pages:
-        raise ValueError(f"目录 {str(root)!r} 中应有 .md 文件，实际一个也没有")
-    return "".join(extract_prose(page.read_text(encoding="utf-8")) for page in pages)
+    if not isinstance(source, str | Path):
+        raise TypeError(
+            f"source 应为路径（str 或 Path），实际收到 {type(source).__name__}"
+        )
+    try:
+        import opencc  # 只有构建语料时才需要
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "构建语料需要 OpenCC：pip install opencc（版本见 requirements/lock.txt）"
+        ) from error
+    converter = opencc.OpenCC("t2s")
+    poems = (poem for data in _source_files(Path(source)) for poem in json.loads(data))
+    parts = split_poems(select_poems(poems, converter.convert))
+    lines = "".join(f"{name}\t{poem}\n" for name in SPLITS for poem in parts[name])
+    return bz2.compress(lines.encode("utf-8"), compresslevel=9)
 
 
-def _is_source(relative: Path) -> bool:
-    return not any(part == "_build" or part.startswith(".") for part in relative.parts)
+# -- 3. 读快照 ------------------------------------------------------------------------
 
 
-def load_corpus() -> str:
-    """读取随包发布的语料快照 ``rnn_examples/data/book_corpus.txt``。
+@dataclass(frozen=True)
+class PoemCorpus:
+    """三份诗：``train``、``valid``、``test``，每份是正文（不含换行）的元组。
+
+    :meth:`text` 把一份诗接成一条字符流，每首诗后面跟一个换行符。
+    """
+
+    train: tuple[str, ...]
+    valid: tuple[str, ...]
+    test: tuple[str, ...]
+
+    def poems(self, split: str) -> tuple[str, ...]:
+        """一份诗的正文。
+
+        Raises:
+            ValueError: ``split`` 不是 ``"train"``、``"valid"`` 或 ``"test"``。
+        """
+        if split not in SPLITS:
+            raise ValueError(
+                f"split 应为 'train'、'valid' 或 'test'，实际收到 {split!r}"
+            )
+        poems: tuple[str, ...] = getattr(self, split)
+        return poems
+
+    def text(self, split: str) -> str:
+        """一份诗接成的字符流：每首诗后跟一个换行符 ``"\\n"``。"""
+        return "".join(poem + "\n" for poem in self.poems(split))
+
+
+def load_corpus() -> PoemCorpus:
+    """读取随包发布的快照 ``rnn_examples/data/tang5.tsv.bz2``。
 
     Example:
-        >>> text = load_corpus()
-        >>> text.endswith("\\n"), "`" in text, "$" in text
-        (True, False, False)
+        >>> corpus = load_corpus()
+        >>> len(corpus.train) > 10 * len(corpus.test) > 0
+        True
+        >>> corpus.text("valid")[:12]
+        '乡心新岁切，天畔独潸然。'
     """
-    return (files("rnn_examples") / "data" / "book_corpus.txt").read_text(
-        encoding="utf-8"
-    )
+    raw = (files("rnn_examples") / "data" / SNAPSHOT).read_bytes()
+    parts: dict[str, list[str]] = {name: [] for name in SPLITS}
+    for line in bz2.decompress(raw).decode("utf-8").splitlines():
+        name, poem = line.split("\t")
+        parts[name].append(poem)
+    return PoemCorpus(*(tuple(parts[name]) for name in SPLITS))
 
 
 def _main(argv: list[str]) -> int:
-    """``python -m rnn_examples.corpus 源目录 输出文件``：重新生成快照。"""
+    """``python -m rnn_examples.corpus 源 输出文件``：重新生成快照。"""
     if len(argv) != 2:
-        sys.stderr.write("用法：python -m rnn_examples.corpus 源目录 输出文件\n")
+        sys.stderr.write(
+            "用法：python -m rnn_examples.corpus 源 输出文件\n"
+            f"  源：{SOURCE_REPOSITORY} 的工作目录或 git 目录\n"
+        )
         return 2
-    Path(argv[1]).write_text(build_corpus(argv[0]), encoding="utf-8")
+    Path(argv[1]).write_bytes(build_corpus(argv[0]))
     return 0
 
 

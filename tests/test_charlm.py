@@ -1,4 +1,4 @@
-"""第 11 章的字符级语言模型：词表、小批量、模型、困惑度、训练与采样。"""
+"""第 11 章的字符级语言模型：词表、小批量、模型、困惑度、训练与生成。"""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from rnn_examples.charlm import (
     CharLM,
     TrainLog,
     Vocabulary,
+    detach_state,
     generate,
     perplexity,
     random_batch,
     sequential_batches,
-    softmax_with_temperature,
+    token_losses,
     train_charlm,
-    unigram_perplexity,
 )
 from rnn_examples.corpus import load_corpus
 
@@ -30,25 +30,41 @@ TEXT = "循环神经网络按时间步读入序列，隐藏状态带着过去的
 # -- 词表 -------------------------------------------------------------------------------
 
 
-def test_vocabulary_orders_by_count_then_code_point():
+def test_vocabulary_orders_by_count_then_code_point_and_ends_with_unk():
     vocab = Vocabulary("bcabcc")
-    assert vocab.tokens == ["c", "b", "a"]
+    assert vocab.tokens == ["c", "b", "a", "□"]
     assert vocab.index == {"c": 0, "b": 1, "a": 2}
-    assert len(vocab) == 3
-    assert repr(vocab) == "Vocabulary(size=3)"
+    assert vocab.unk == 3
+    assert len(vocab) == 4
+    assert repr(vocab) == "Vocabulary(size=4)"
+
+
+def test_vocabulary_keeps_the_most_frequent_and_maps_the_rest_to_unk():
+    text = "aaaabbbccd"
+    vocab = Vocabulary(text, max_size=2)
+    assert vocab.tokens == ["a", "b", "□"]
+    expected = [0 if c == "a" else 1 if c == "b" else 2 for c in "abcdxa"]
+    assert vocab.encode("abcdxa").tolist() == expected
+    assert vocab.decode(vocab.encode("abcdxa")) == "ab□□□a"
+    assert vocab.counts == Counter(text)
+    assert Vocabulary(text, max_size=10).tokens == ["a", "b", "c", "d", "□"]  # 不够 K 个：全收
+    boxed = Vocabulary("a□□b")  # 文本里的“□”也是 <unk>，不另占一个编号
+    assert boxed.tokens == ["a", "b", "□"]
+    assert boxed.encode("□a").tolist() == [boxed.unk, 0]
 
 
 def test_vocabulary_round_trip_on_the_corpus():
-    text = load_corpus()
+    text = load_corpus().text("valid")
     vocab = Vocabulary(text)
     ids = vocab.encode(text)
     assert ids.dtype == torch.long
     assert ids.shape == (len(text),)
     assert vocab.decode(ids) == text
     assert vocab.decode(ids[:5].tolist()) == text[:5]
-    assert len(vocab) == len(set(text))
+    assert len(vocab) == len(set(text)) + 1
     counts = Counter(text)
-    assert [counts[c] for c in vocab.tokens] == sorted(counts.values(), reverse=True)
+    assert [counts[c] for c in vocab.tokens[:-1]] == sorted(counts.values(), reverse=True)
+    assert not (ids == vocab.unk).any()
 
 
 @pytest.mark.parametrize(
@@ -56,7 +72,8 @@ def test_vocabulary_round_trip_on_the_corpus():
     [
         (lambda: Vocabulary(""), ValueError, "text 不能为空：词表至少要有一个字符"),
         (lambda: Vocabulary(["a"]), TypeError, "text 应为 str，实际收到 list"),
-        (lambda: Vocabulary("ab").encode("abxa"), ValueError, "text 只能含词表中的字符，实际含有词表之外的 'x'"),
+        (lambda: Vocabulary("ab", max_size=0), ValueError, "max_size 应为正整数，实际收到 0"),
+        (lambda: Vocabulary("ab", max_size=1.5), TypeError, "max_size 应为正整数（int），实际收到 float: 1.5"),
         (lambda: Vocabulary("ab").encode(1), TypeError, "text 应为 str，实际收到 int"),
     ],
 )
@@ -130,22 +147,32 @@ def test_batch_errors(call, error, message):
 # -- 模型 -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["rnn", "gru"])
+REFERENCE = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("num_layers", [1, 2])
-def test_charlm_matches_its_parts_and_continues_state(kind, num_layers):
+def test_charlm_matches_torch_layers_and_continues_state(kind, num_layers):
     torch.manual_seed(0)
     model = CharLM(20, 6, 9, kind=kind, num_layers=num_layers)
+    assert type(model.rnn) is REFERENCE[kind]
     tokens = torch.randint(0, 20, (3, 11))
     logits, state = model(tokens)
     assert logits.shape == (3, 11, 20)
-    assert state.shape == (num_layers, 3, 9)
 
-    # 参考：独热向量乘 E，再交给同一个循环层与线性层
+    # 参考：独热向量乘 E，交给一个复制了参数的 PyTorch 循环层，再乘输出层
+    reference = REFERENCE[kind](6, 9, num_layers, batch_first=True)
+    reference.load_state_dict(model.rnn.state_dict())
     one_hot = nn.functional.one_hot(tokens, 20).double()  # (B, T, |V|)
     embedded = (one_hot @ model.embedding.weight.double()).float()  # (B, T, D)
-    states, last = model.rnn(embedded)
-    assert_close(logits, model.fc(states))
-    assert_close(state, last)
+    states, last = reference(embedded)
+    expected = states @ model.fc.weight.T + model.fc.bias
+    assert_close(logits, expected)
+    parts = state if kind == "lstm" else (state,)
+    expected_parts = last if kind == "lstm" else (last,)
+    for part, expected_part in zip(parts, expected_parts, strict=True):
+        assert part.shape == (num_layers, 3, 9)
+        assert_close(part, expected_part)
 
     # 分三块、把状态传下去，与一次读完相同
     pieces, s = [], None
@@ -153,7 +180,20 @@ def test_charlm_matches_its_parts_and_continues_state(kind, num_layers):
         out, s = model(piece, s)
         pieces.append(out)
     assert_close(torch.cat(pieces, dim=1), logits)
-    assert_close(s, state)
+
+
+def test_detach_state_cuts_the_graph_of_both_lstm_tensors():
+    model = CharLM(10, 3, 4, kind="lstm")
+    _, (s, c) = model(torch.zeros(2, 3, dtype=torch.long))
+    assert s.requires_grad
+    assert c.requires_grad
+    ds, dc = detach_state((s, c))
+    assert not ds.requires_grad
+    assert not dc.requires_grad
+    assert_close(ds, s.detach())
+    assert_close(dc, c.detach())
+    single = torch.ones(1, 2, 4, requires_grad=True) * 2
+    assert not detach_state(single).requires_grad
 
 
 @pytest.mark.parametrize(
@@ -196,9 +236,29 @@ def test_charlm_input_errors(call, error, message):
 
 
 @pytest.mark.parametrize(
+    ("state", "error", "message"),
+    [
+        (torch.zeros(1, 2, 4), TypeError, "LSTM 的 state 应为 (s, c) 两个张量组成的元组，实际收到 Tensor"),
+        ((torch.zeros(1, 2, 4),), TypeError, "LSTM 的 state 应为 (s, c) 两个张量组成的元组，实际收到 tuple"),
+        (
+            (torch.zeros(1, 2, 4), torch.zeros(1, 3, 4)),
+            ValueError,
+            "state[1] 的第 1 维（批大小 B，须与 tokens 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
+        ),
+        ((torch.zeros(1, 2, 4), [0.0]), TypeError, "state[1] 应为 torch.Tensor，实际收到 list"),
+    ],
+)
+def test_lstm_state_errors(state, error, message):
+    model = CharLM(10, 3, 4, kind="lstm")
+    with pytest.raises(error) as info:
+        model(torch.zeros(2, 3, dtype=torch.long), state)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"kind": "lstm"}, ValueError, "kind 应为 'rnn' 或 'gru'，实际收到 'lstm'"),
+        ({"kind": "cnn"}, ValueError, "kind 应为 'rnn'、'gru' 或 'lstm'，实际收到 'cnn'"),
         ({"vocab_size": 0}, ValueError, "vocab_size 应为正整数，实际收到 0"),
         ({"hidden_size": 2.0}, TypeError, "hidden_size 应为正整数（int），实际收到 float: 2.0"),
     ],
@@ -222,10 +282,25 @@ def uniform_model(vocab_size: int) -> CharLM:
 
 
 def test_uniform_model_has_perplexity_equal_to_vocabulary_size():
-    vocab = Vocabulary(load_corpus())
-    tokens = vocab.encode(load_corpus()[:3000])
-    ppl = perplexity(uniform_model(len(vocab)), tokens)
+    text = load_corpus().text("test")[:3000]
+    vocab = Vocabulary(text, max_size=300)
+    ppl = perplexity(uniform_model(len(vocab)), vocab.encode(text))
     assert ppl == pytest.approx(len(vocab), rel=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm"])
+def test_token_losses_are_the_per_position_cross_entropy(kind):
+    torch.manual_seed(2)
+    model = CharLM(15, 5, 7, kind=kind)
+    tokens = torch.randint(0, 15, (50,))
+    with torch.no_grad():
+        logits, _ = model(tokens[None, :-1])
+    expected = nn.functional.cross_entropy(logits[0], tokens[1:], reduction="none").double()
+    for chunk in (1, 6, 49, 100):
+        losses = token_losses(model, tokens, chunk=chunk)
+        assert losses.dtype == torch.float64
+        assert losses.shape == (49,)
+        assert_close(losses, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_perplexity_is_exp_of_mean_cross_entropy_and_chunk_invariant():
@@ -239,18 +314,6 @@ def test_perplexity_is_exp_of_mean_cross_entropy_and_chunk_invariant():
         assert perplexity(model, tokens, chunk=chunk) == pytest.approx(expected, rel=1e-5)
     assert expected > 1.0
     assert model.training  # 不改变模型的模式
-
-
-def test_unigram_perplexity_matches_counts():
-    train = torch.tensor([0, 0, 1, 2, 0, 1])
-    test = torch.tensor([0, 3, 1])
-    counts = Counter(train.tolist())
-    total = len(train) + 4
-    log_p = [math.log((counts[c] + 1) / total) for c in test.tolist()]
-    expected = math.exp(-sum(log_p) / len(log_p))
-    assert unigram_perplexity(train, test, 4) == pytest.approx(expected)
-    with pytest.raises(ValueError, match="test 的编号应在 0 到 3 之间，实际范围 0 到 4"):
-        unigram_perplexity(train, torch.tensor([0, 4]), 4)
 
 
 def test_perplexity_errors():
@@ -298,7 +361,8 @@ def test_sequential_training_carries_detached_state_and_resets_each_pass():
     model = RecordingLM(11, 3, 5)
     x_chunks, _ = sequential_batches(tokens, batch_size=3, chunk=10)
     passes = x_chunks.shape[0]  # 每遍的块数
-    train_charlm(model, tokens, steps=passes + 2, batch_size=3, chunk=10, lr=0.01)
+    log = train_charlm(model, tokens, steps=passes + 2, batch_size=3, chunk=10, lr=0.01, random_offset=False)
+    assert log.passes == 2
     for step, (state, _) in enumerate(model.calls):
         if step % passes == 0:
             assert state is None  # 新的一遍从 s_0 = 0 开始
@@ -309,6 +373,49 @@ def test_sequential_training_carries_detached_state_and_resets_each_pass():
             assert_close(state, previous_last.detach())
 
 
+class InputRecorder(CharLM):
+    """记下每个训练步读到的输入块。"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inputs: list[torch.Tensor] = []
+
+    def forward(self, tokens, state=None):
+        if torch.is_grad_enabled():
+            self.inputs.append(tokens.clone())
+        return super().forward(tokens, state)
+
+
+def test_each_pass_starts_at_a_random_offset_below_the_chunk_length():
+    tokens = torch.arange(500)  # 编号等于位置：由输入的第一个数就能读出偏移
+    model = InputRecorder(500, 3, 4)
+    per_pass, offsets = [], []
+    log = train_charlm(model, tokens, steps=60, batch_size=4, chunk=8, lr=0.01, seed=5)
+    for step, x in enumerate(model.inputs):
+        if step == 0 or int(x[0, 0]) < int(model.inputs[step - 1][0, 0]):  # 新的一遍
+            offsets.append(int(x[0, 0]))
+            per_pass.append(0)
+        per_pass[-1] += 1
+    assert log.passes == len(offsets) >= 3
+    assert all(0 <= offset < 8 for offset in offsets)
+    assert len(set(offsets)) > 1
+    for offset, count in zip(offsets, per_pass[:-1], strict=False):  # 完整的各遍
+        assert count == sequential_batches(tokens[offset:], batch_size=4, chunk=8)[0].shape[0]
+    again = InputRecorder(500, 3, 4)
+    train_charlm(again, tokens, steps=60, batch_size=4, chunk=8, lr=0.01, seed=5)
+    assert all(torch.equal(a, b) for a, b in zip(model.inputs, again.inputs, strict=True))  # 种子决定偏移
+
+
+def test_callback_sees_every_step_and_lstm_trains():
+    torch.manual_seed(0)
+    tokens = torch.arange(600) % 9
+    model = CharLM(9, 4, 16, kind="lstm")
+    seen = []
+    train_charlm(model, tokens, steps=80, batch_size=4, chunk=12, lr=0.05, callback=lambda step, m: seen.append(step))
+    assert seen == list(range(81))
+    assert perplexity(model, tokens[:100]) < 1.1  # 周期序列：LSTM 也学会了
+
+
 def test_random_training_starts_every_batch_from_zero():
     model = RecordingLM(11, 3, 5)
     train_charlm(model, torch.arange(200) % 11, steps=5, batch_size=3, chunk=10, lr=0.01, sequential=False)
@@ -317,7 +424,7 @@ def test_random_training_starts_every_batch_from_zero():
 
 def test_restore_best_keeps_the_lowest_held_out_perplexity():
     torch.manual_seed(0)
-    text = load_corpus()[:3000]
+    text = load_corpus().text("valid")[:3000]
     vocab = Vocabulary(text)
     ids = vocab.encode(text)
     model = CharLM(len(vocab), 16, 32, kind="gru")
@@ -348,6 +455,8 @@ def test_restore_best_keeps_the_lowest_held_out_perplexity():
         ({"lr": 0.0}, ValueError, "lr 应为大于 0 的实数，实际收到 0.0"),
         ({"max_norm": -1.0}, ValueError, "max_norm 应为大于 0 的实数，实际收到 -1.0"),
         ({"model": nn.RNN(2, 2)}, TypeError, "model 应为 CharLM，实际收到 RNN"),
+        ({"callback": 3}, TypeError, "callback 应可调用，实际收到 int"),
+        ({"tokens": torch.arange(10) % 5}, ValueError, "tokens 至少要有 12 个字符，实际只有 10 个"),
     ],
 )
 def test_train_errors(kwargs, error, message):
@@ -370,38 +479,7 @@ def test_best_step_without_evaluation():
         _ = TrainLog().best_step
 
 
-# -- 温度与采样 -------------------------------------------------------------------------
-
-
-def entropy(p: torch.Tensor) -> float:
-    return float(-(p * p.log()).sum())
-
-
-def test_temperature_softmax_matches_definition_and_orders_entropy():
-    z = torch.randn(50, generator=torch.Generator().manual_seed(0)) * 3
-    assert_close(softmax_with_temperature(z, 1.0), torch.softmax(z, dim=-1))
-    entropies = []
-    for tau in (0.25, 0.5, 1.0, 1.5, 4.0):
-        p = softmax_with_temperature(z, tau)
-        expected = torch.exp(z / tau) / torch.exp(z / tau).sum()
-        assert_close(p, expected)
-        entropies.append(entropy(p))
-    assert entropies == sorted(entropies)  # 温度越高，分布越平
-    assert entropies[-1] < math.log(50)
-
-
-@pytest.mark.parametrize(
-    ("args", "error", "message"),
-    [
-        ((torch.zeros(3), 0.0), ValueError, "temperature 应为大于 0 的实数，实际收到 0.0"),
-        ((torch.zeros(3, dtype=torch.long), 1.0), TypeError, "logits 应为浮点张量，实际收到 torch.int64"),
-        (([1.0, 2.0], 1.0), TypeError, "logits 应为浮点张量，实际收到 <class 'list'>"),
-    ],
-)
-def test_temperature_errors(args, error, message):
-    with pytest.raises(error) as info:
-        softmax_with_temperature(*args)
-    assert str(info.value) == message
+# -- 生成 -----------------------------------------------------------------------------
 
 
 def test_generation_is_seeded_and_greedy_matches_rerunning_the_prefix():
@@ -416,22 +494,77 @@ def test_generation_is_seeded_and_greedy_matches_rerunning_the_prefix():
     assert len(samples[0]) == 30
 
     greedy = generate(model, vocab, "循环", 12, temperature=0.0)
-    # 参考：每一步都从头读完整个前缀（不传状态），取概率最大的字符
+    # 参考：每一步都从头读完整个前缀（不传状态），取 <unk> 以外概率最大的字符
     text = "循环"
     with torch.no_grad():
         for _ in range(12):
             logits, _ = model(vocab.encode(text)[None])
-            text += vocab.tokens[int(logits[0, -1].argmax())]
+            text += vocab.tokens[int(logits[0, -1, : vocab.unk].argmax())]
     assert greedy == text[2:]
+
+
+def make_unk_likely(vocab: Vocabulary, kind: str = "rnn") -> CharLM:
+    """输出层只偏爱 <unk> 的模型。"""
+    model = CharLM(len(vocab), 4, 8, kind=kind)
+    with torch.no_grad():
+        model.fc.weight.zero_()
+        model.fc.bias.zero_()
+        model.fc.bias[vocab.unk] = 20.0
+    return model
+
+
+def test_generate_never_writes_unk_unless_allowed():
+    vocab = Vocabulary(TEXT)
+    model = make_unk_likely(vocab)
+    g = torch.Generator().manual_seed(0)
+    assert "□" not in generate(model, vocab, "循环", 40, generator=g)
+    assert "□" not in generate(model, vocab, "循环", 10, temperature=0.0)
+    assert generate(model, vocab, "循环", 10, temperature=0.0, allow_unk=True) == "□" * 10
+
+
+class PromptRecorder(CharLM):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, tokens, state=None):
+        self.seen.append(tokens)
+        return super().forward(tokens, state)
+
+
+def test_generate_maps_unknown_prompt_characters_to_unk_and_uses_the_model_device():
+    vocab = Vocabulary(TEXT)
+    model = PromptRecorder(len(vocab), 4, 8, kind="lstm")
+    text = generate(model, vocab, "循环X神", 3, generator=torch.Generator().manual_seed(0))
+    assert len(text) == 3
+    prompt = model.seen[0]
+    assert prompt.tolist() == [[vocab.index["循"], vocab.index["环"], vocab.unk, vocab.index["神"]]]
+    device = model.embedding.weight.device
+    assert all(tokens.device == device and tokens.dtype == torch.long for tokens in model.seen)
+
+
+def test_generate_follows_a_float64_model():
+    vocab = Vocabulary(TEXT)
+    torch.manual_seed(3)
+    model = CharLM(len(vocab), 4, 8, kind="gru")
+    twin = CharLM(len(vocab), 4, 8, kind="gru").double()
+    twin.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
+    assert twin.fc.weight.dtype == torch.float64
+    greedy = generate(model, vocab, "循环", 20, temperature=0.0)
+    assert generate(twin, vocab, "循环", 20, temperature=0.0) == greedy
+    g = torch.Generator().manual_seed(1)
+    assert len(generate(twin, vocab, "循环", 20, top_p=0.9, top_k=5, generator=g)) == 20
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
         ({"prompt": ""}, ValueError, "prompt 不能为空：至少给一个字符作为开头"),
-        ({"prompt": "循环X"}, ValueError, "text 只能含词表中的字符，实际含有词表之外的 'X'"),
+        ({"prompt": 3}, TypeError, "text 应为 str，实际收到 int"),
         ({"length": 0}, ValueError, "length 应为正整数，实际收到 0"),
         ({"temperature": -0.5}, ValueError, "temperature 应为不小于 0 的实数，实际收到 -0.5"),
+        ({"top_p": 1.5}, ValueError, "p 应在 0 到 1 之间（可以等于 1），实际收到 1.5"),
+        ({"top_k": 0}, ValueError, "k 应为正整数，实际收到 0"),
         ({"vocab": Vocabulary("ab")}, ValueError, "vocab 的大小应与模型的 vocab_size 相同"),
         ({"vocab": "ab"}, TypeError, "vocab 应为 Vocabulary，实际收到 str"),
     ],

@@ -124,7 +124,9 @@ const BookSearch = {
 
   /** 含有全部查询词的页：Map(文档序号 -> 估计的出现次数)。 */
   matchDocs: (index, searchTerms) => {
-    const maps = [...searchTerms].map((term) =>
+    // 索引不收单个拉丁字母（search.py 的 word_filter），查询里的也跳过：“n 元模型”“top-k 采样”
+    const indexed = [...searchTerms].filter((term) => BookSearch.isCJK(term) || term.length > 1);
+    const maps = indexed.map((term) =>
       BookSearch.isCJK(term)
         ? BookSearch.matchPhrase(index, term)
         : BookSearch.matchWord(index, term),

@@ -1,0 +1,266 @@
+r"""第 11 章的计数基线：插值 n 元模型（Jelinek–Mercer 平滑）。
+
+n 元模型只看前 :math:`n-1` 个字符：:math:`p(w_{t+1} \mid w_{\le t}) \approx
+p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)`。自下而上：
+
+1. 一元模型：训练文本里每个字符的频率，加一平滑
+   :math:`p_1(w) = (n(w) + 1) / (N + |\mathcal{V}|)`，没见过的字符也有非零概率。
+2. :math:`k` 元的最大似然估计 :math:`\hat p(w \mid h) = n(h\,w) / n(h\,\cdot)`，
+   :math:`h` 是前 :math:`k-1` 个字符，:math:`n(h\,\cdot)` 是 :math:`h` 后面还跟着
+   一个字符的次数。
+3. 插值（Jelinek–Mercer）：从低阶到高阶递推，
+
+   .. math::
+
+      p_k(w \mid h) = \lambda_k\, \hat p(w \mid h)
+                     + (1 - \lambda_k)\, p_{k-1}(w \mid h'),
+
+   :math:`h'` 是 :math:`h` 去掉最早的一个字符；训练文本里没出现过的上文
+   （:math:`n(h\,\cdot) = 0`）直接用 :math:`p_{k-1}`。每一阶的分布都加起来等于 1。
+4. :func:`tune_weights`：在验证集上网格搜索 :math:`\lambda_2, \dots, \lambda_n`，
+   测试集只在最后用一次。
+
+字符以编号（``torch.long``）表示，与 :mod:`rnn_examples.charlm` 相同。
+形状记号：``N`` 字符数，``|V|`` 词表大小。
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import torch
+
+from ._checks import check_positive_int
+
+__all__ = ["NGramLM", "tune_weights"]
+
+#: :func:`tune_weights` 默认试的权重：0, 0.05, …, 0.95
+DEFAULT_GRID = tuple(i / 20 for i in range(20))
+
+
+def _check_ids(
+    name: str, tokens: object, vocab_size: int, min_length: int
+) -> torch.Tensor:
+    if not isinstance(tokens, torch.Tensor):
+        raise TypeError(f"{name} 应为 torch.Tensor，实际收到 {type(tokens).__name__}")
+    if tokens.dtype != torch.long or tokens.dim() != 1:
+        raise TypeError(
+            f"{name} 应为一维 torch.long 张量（字符编号），"
+            f"实际收到 {tokens.dtype}、形状 {tuple(tokens.shape)}"
+        )
+    if tokens.shape[0] < min_length:
+        raise ValueError(
+            f"{name} 至少要有 {min_length} 个字符，实际只有 {tokens.shape[0]} 个"
+        )
+    low, high = int(tokens.min()), int(tokens.max())
+    if low < 0 or high >= vocab_size:
+        raise ValueError(
+            f"{name} 的编号应在 0 到 {vocab_size - 1} 之间，实际范围 {low} 到 {high}"
+        )
+    return tokens
+
+
+class NGramLM:
+    r"""插值 n 元模型：数训练文本里长 1 到 ``order`` 的每一段出现了几次。
+
+    Args:
+        tokens: 训练文本的字符编号，形状 ``(N,)``。
+        vocab_size: 词表大小 :math:`|\mathcal{V}|`。
+        order: 阶数 ``n`` （1 是一元模型，2 是二元模型，3 是三元模型）。
+
+    Raises:
+        TypeError: ``tokens`` 不是一维 ``torch.long`` 张量，或尺寸不是整数。
+        ValueError: 尺寸不为正，``tokens`` 短于 ``order``，或编号超出词表。
+
+    Example:
+        >>> import torch
+        >>> tokens = torch.tensor([0, 1, 0, 1, 0, 2])     # a b a b a c
+        >>> lm = NGramLM(tokens, vocab_size=3, order=2)
+        >>> lm.next_distribution([0], weights=[1.0])  # 最大似然：a 后 2 次 b、1 次 c
+        tensor([0.0000, 0.6667, 0.3333], dtype=torch.float64)
+        >>> lm.next_distribution([2], weights=[0.5])      # c 后面什么也没有：退回一元
+        tensor([0.4444, 0.3333, 0.2222], dtype=torch.float64)
+    """
+
+    def __init__(self, tokens: torch.Tensor, vocab_size: int, order: int) -> None:
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
+        self.order = check_positive_int("order", order)
+        tokens = _check_ids("tokens", tokens, vocab_size, order)
+        unigram = torch.bincount(tokens, minlength=vocab_size).double()
+        #: 加一平滑的一元分布，形状 ``(|V|,)``
+        self.unigram = (unigram + 1) / (unigram.sum() + vocab_size)
+        # 第 k 阶（k = 2 … n）：长 k 的每一段编成一个整数 w_1·|V|^(k-1) + … + w_k，
+        # 排好序的编号与次数；上文 h 的次数 n(h·) 由同一张表按 h 合并得到
+        self._grams: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._contexts: list[tuple[torch.Tensor, torch.Tensor]] = []
+        for k in range(2, order + 1):
+            keys, counts = torch.unique(self._keys(tokens, k), return_counts=True)
+            contexts, inverse = torch.unique_consecutive(
+                keys // vocab_size, return_inverse=True
+            )
+            totals = torch.zeros(len(contexts), dtype=torch.long)
+            totals.index_add_(0, inverse, counts)
+            self._grams.append((keys, counts))
+            self._contexts.append((contexts, totals))
+
+    def __repr__(self) -> str:
+        return f"NGramLM(order={self.order}, vocab_size={self.vocab_size})"
+
+    def _keys(self, tokens: torch.Tensor, k: int) -> torch.Tensor:
+        """每个长 ``k`` 的窗口编成一个整数，(N - k + 1,)。"""
+        keys = tokens[: len(tokens) - k + 1].clone()
+        for j in range(1, k):
+            keys = keys * self.vocab_size + tokens[j : len(tokens) - k + 1 + j]
+        return keys
+
+    @staticmethod
+    def _count(
+        table: tuple[torch.Tensor, torch.Tensor], keys: torch.Tensor
+    ) -> torch.Tensor:
+        """在排好序的表里查每个编号的次数（查不到为 0），返回 float64。"""
+        sorted_keys, counts = table
+        where = torch.searchsorted(sorted_keys, keys).clamp(max=len(sorted_keys) - 1)
+        found = sorted_keys[where] == keys
+        return torch.where(found, counts[where], 0).double()
+
+    def _weights(self, weights: object) -> list[float]:
+        expected = self.order - 1
+        if not isinstance(weights, Sequence) or len(weights) != expected:
+            raise ValueError(
+                f"weights 应为 {expected} 个数 [λ_2, …, λ_n]（order = {self.order}），"
+                f"实际收到 {weights!r}"
+            )
+        values = [float(w) for w in weights]
+        if not all(0.0 <= w <= 1.0 for w in values):
+            raise ValueError(f"weights 的每个数应在 0 到 1 之间，实际收到 {values}")
+        return values
+
+    def estimates(
+        self, tokens: torch.Tensor
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        r"""``tokens`` 第 2 个到最后一个字符在第 2 到 n 阶的最大似然估计。
+
+        返回每一阶 :math:`k` 一对 ``(ml, seen)``，都是 ``(N - 1,)``：
+        ``ml[i]`` 是 :math:`\hat p(w_{i+2} \mid h)`，``seen[i]`` 表示上文 :math:`h`
+        在训练文本里出现过（开头不足 :math:`k-1` 个字符的位置为 ``False``）。
+        与权重无关，:func:`tune_weights` 只算一次。
+        """
+        tokens = _check_ids("tokens", tokens, self.vocab_size, 2)
+        out = []
+        for k in range(2, self.order + 1):
+            # 第 i 个目标 tokens[i+1] 的上文是 tokens[i-k+2 … i]，
+            # 以它结尾的窗口从 i-k+2 开始
+            grams = self._keys(tokens, k)  # (N-k+1,)
+            total = self._count(self._contexts[k - 2], grams // self.vocab_size)
+            ml = self._count(self._grams[k - 2], grams) / total.clamp(min=1)
+            pad = torch.zeros(k - 2, dtype=torch.float64)  # 开头上文不够长的位置
+            out.append((torch.cat([pad, ml]), torch.cat([pad, total]) > 0))
+        return out
+
+    def probabilities(
+        self,
+        tokens: torch.Tensor,
+        weights: Sequence[float],
+        estimates: list[tuple[torch.Tensor, torch.Tensor]] | None = None,
+    ) -> torch.Tensor:
+        r"""模型给 ``tokens`` 第 2 个到最后一个字符的概率，形状 ``(N - 1,)``。
+
+        第 :math:`t+1` 个字符的上文是它前面至多 :math:`n-1` 个字符（开头不足时用得上
+        几个就用几个），与 :func:`rnn_examples.charlm.perplexity` 预测的位置相同。
+
+        Args:
+            tokens: 字符编号，``(N,)``，``N >= 2``。
+            weights: :math:`[\lambda_2, \dots, \lambda_n]`，每个在 0 到 1 之间。
+            estimates: :meth:`estimates` 的结果（省略时现算）。
+        """
+        lambdas = self._weights(weights)
+        if estimates is None:
+            estimates = self.estimates(tokens)
+        p = self.unigram[tokens[1:]]  # 一元：(N-1,)
+        for lam, (ml, seen) in zip(lambdas, estimates, strict=True):
+            p = torch.where(seen, lam * ml + (1 - lam) * p, p)  # 由低阶到高阶
+        return p
+
+    def perplexity(self, tokens: torch.Tensor, weights: Sequence[float]) -> float:
+        """``exp`` （平均负对数概率），位置与 :meth:`probabilities` 相同。"""
+        return math.exp(-self.probabilities(tokens, weights).log().mean().item())
+
+    def next_distribution(
+        self, context: Sequence[int] | torch.Tensor, weights: Sequence[float]
+    ) -> torch.Tensor:
+        """读完 ``context`` 之后下一个字符的分布，``(|V|,)``，加起来等于 1。
+
+        只用 ``context`` 的最后 ``order - 1`` 个字符；更短的上文用得上几阶就用几阶。
+        """
+        lambdas = self._weights(weights)
+        history = (
+            [int(c) for c in context][-(self.order - 1) :] if self.order > 1 else []
+        )
+        if any(not 0 <= c < self.vocab_size for c in history):
+            raise ValueError(
+                f"context 的编号应在 0 到 {self.vocab_size - 1} 之间，"
+                f"实际收到 {history}"
+            )
+        p = self.unigram.clone()
+        candidates = torch.arange(self.vocab_size)
+        for k, lam in zip(range(2, self.order + 1), lambdas, strict=True):
+            if len(history) < k - 1:
+                break
+            h = 0
+            for c in history[len(history) - (k - 1) :]:
+                h = h * self.vocab_size + c
+            total = self._count(self._contexts[k - 2], torch.tensor([h]))[0]
+            if total > 0:
+                hit = self._count(self._grams[k - 2], h * self.vocab_size + candidates)
+                p = lam * hit / total + (1 - lam) * p
+        return p
+
+
+def tune_weights(
+    model: NGramLM,
+    tokens: torch.Tensor,
+    grid: Iterable[float] = DEFAULT_GRID,
+    *,
+    max_sweeps: int = 10,
+) -> tuple[list[float], float]:
+    r"""在 ``tokens`` （验证集）上调 :math:`[\lambda_2, \dots, \lambda_n]`：坐标下降。
+
+    每个 :math:`\lambda_k` 只取 ``grid`` 中的值。从每个都取最接近 0.5 的值出发，
+    轮流把一个 :math:`\lambda_k` 换成让困惑度最低的值（其余不动；只有更低才换），
+    直到一整轮都没有变化，或做满 ``max_sweeps`` 轮。二元模型只有一个权重，这就是
+    穷举。返回权重与它在 ``tokens`` 上的困惑度。
+
+    Example:
+        >>> import torch
+        >>> tokens = torch.arange(300) % 5                 # 0 1 2 3 4 0 1 …
+        >>> lm = NGramLM(tokens, vocab_size=5, order=2)
+        >>> weights, ppl = tune_weights(lm, tokens[:50], grid=(0.0, 0.5, 0.95))
+        >>> weights, round(ppl, 4)        # 每一步：0.95 + 0.05 × 1/5 = 0.96
+        ([0.95], 1.0417)
+    """
+    if not isinstance(model, NGramLM):
+        raise TypeError(f"model 应为 NGramLM，实际收到 {type(model).__name__}")
+    values = sorted({float(v) for v in grid})
+    if not values or not all(0.0 <= v <= 1.0 for v in values):
+        raise ValueError(f"grid 应为 0 到 1 之间的一组数，实际收到 {values}")
+    check_positive_int("max_sweeps", max_sweeps)
+    estimates = model.estimates(tokens)  # 与权重无关，只算一次
+
+    def ppl(weights: list[float]) -> float:
+        p = model.probabilities(tokens, weights, estimates)
+        return math.exp(-p.log().mean().item())
+
+    weights = [min(values, key=lambda v: abs(v - 0.5))] * (model.order - 1)
+    best = ppl(weights)
+    for _ in range(max_sweeps):
+        changed = False
+        for k in range(len(weights)):
+            for value in values:
+                trial = [*weights[:k], value, *weights[k + 1 :]]
+                score = ppl(trial)
+                if score < best:
+                    weights, best, changed = trial, score, True
+        if not changed:
+            break
+    return weights, best
