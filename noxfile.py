@@ -30,7 +30,8 @@ ROOT = Path(__file__).parent
 PYTHON = "3.11"  # 锁定文件是在 Python 3.11 上解析的，只对它有效
 LOCK = ROOT / "requirements" / "lock.txt"
 REQUIREMENTS = ROOT / "requirements" / "book.in"
-DOCS_OUT = ROOT / "docs" / "_build" / "html"
+DOCS_OUT = ROOT / "docs" / "_build" / "html"  # 发布的网站：构建后的流水线 book_site.site 做出
+SPHINX_OUT = ROOT / "docs" / "_build" / "sphinx"  # Sphinx 写出的页面（流水线的输入，下次增量构建也用它）
 DOCTREES = ROOT / "docs" / "_build" / "doctrees"  # 不放进网站目录：发布的网站里不该有 Sphinx 的内部文件
 SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
 # nox -s unit 不运行的测试：要构建好的网站、浏览器、新虚拟环境或 PDF 的（nox -s tests 运行全部）
@@ -99,14 +100,20 @@ if cuda:
 
 
 def build_site(session: nox.Session, *extra: str) -> None:
-    """``sphinx-build -W -n --keep-going -j auto -b html -d docs/_build/doctrees docs docs/_build/html``。
+    """``sphinx-build -W -n --keep-going -j auto -b html -d docs/_build/doctrees docs docs/_build/sphinx``，
+    再由构建后的流水线 ``python -m book_site.site docs/_build/sphinx docs/_build/html`` 做出网站。
 
-    docs 与 tests 共用。
-
-    ``-j auto``：各页的笔记本在并行的读取进程里执行，2 核机器上冷构建快约 20%，页面逐字节相同。
+    docs 与 tests 共用。``-j auto``：各页的笔记本在并行的读取进程里执行，2 核机器上冷构建快约 20%，
+    页面逐字节相同。PDF 已经构建好（``nox -s pdf``）时流水线把它复制进网站并在页眉链接它。
     """
     flags = [*SPHINX_FLAGS, "-j", "auto", "-d", str(DOCTREES)]
-    session.run("python", "-m", "sphinx", *flags, "-b", "html", "docs", str(DOCS_OUT), *extra)
+    session.run("python", "-m", "sphinx", *flags, "-b", "html", "docs", str(SPHINX_OUT), *extra)
+    session.run(*SITE_PIPELINE, str(SPHINX_OUT), str(DOCS_OUT), "--pdf", str(PDF), env=SITE_ENV)
+
+
+# 构建后的流水线（docs/_ext/book_site/site）：在书的环境里运行，docs/_ext 在导入路径上
+SITE_PIPELINE = ("python", "-m", "book_site.site")
+SITE_ENV = {"PYTHONPATH": str(ROOT / "docs" / "_ext")}
 
 
 def install_system_packages(session: nox.Session, target: str) -> None:
@@ -244,8 +251,20 @@ def docs_live(session: nox.Session) -> None:
     install_book(session)
     ignored = ["*/_build/*", "*/.jupyter_cache/*", "*.ipynb"]
     watch = ["--watch", "rnn_examples", *[arg for pattern in ignored for arg in ("--ignore", pattern)]]
+    # sphinx-autobuild 提供 Sphinx 的输出（公式在浏览器里排版）；每次重建后流水线照样做出 docs/_build/html
+    pipeline = " ".join(("env", f"PYTHONPATH={SITE_ENV['PYTHONPATH']}", *SITE_PIPELINE, str(SPHINX_OUT), str(DOCS_OUT)))
     session.run(
-        "python", "-m", "sphinx_autobuild", "-d", str(DOCTREES), "docs", str(DOCS_OUT), *watch, *session.posargs
+        "python",
+        "-m",
+        "sphinx_autobuild",
+        "-d",
+        str(DOCTREES),
+        "docs",
+        str(SPHINX_OUT),
+        "--post-build",
+        pipeline,
+        *watch,
+        *session.posargs,
     )
 
 

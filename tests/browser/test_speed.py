@@ -1,4 +1,4 @@
-"""读者一侧的速度（见 docs/_ext/book_site/assets.py 与 benchmarks/reader.py）：不需要 Node。
+"""读者一侧的速度（见 docs/_ext/book_site/site/ 与 benchmarks/reader.py）：不需要 Node。
 
 - 书页的 ``<head>`` 里没有同步加载的外部脚本（每个都挡住首次绘制）；
 - 只有搜索页加载搜索索引（``searchindex.js``、``searchtools.js``、``language_data.js``），
@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from benchmarks.reader import serve_gzipped
+from book_site.serve import serve
 
 from .helpers import SITE, Audit, Visit, format_list, open_page, require_site, site_pages
 
 pytestmark = pytest.mark.browser
 
-SEARCH_FILES = ("searchindex.js", "searchtools.js", "language_data.js")
+SEARCH_FILES = ("book-search.json", "book-search.js", "searchindex.js", "searchtools.js", "language_data.js")
 CHAPTER = "part1/03-structure.html"
 # 第 3 章首屏加载（load 之后等网络空闲，不滚动，412 px 宽）经 gzip 传输的字节数上限。
 # 实测 292 KiB：合成样式表 84 KiB、脚本约 50 KiB、两张结构图约 105 KiB（第二张离首屏近，浏览器也提前取）、
@@ -85,7 +85,7 @@ def test_no_render_blocking_script_in_head(page: str) -> None:
     require_site()
     blocking = blocking_scripts((SITE / page).read_text(encoding="utf-8"))
     assert not blocking, (
-        f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/assets.py）：{format_list(blocking)}"
+        f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/site/markup.py）：{format_list(blocking)}"
     )
 
 
@@ -149,7 +149,7 @@ def test_chapter_transfer_within_budget(browser: Any) -> None:
     """第 3 章经 gzip 传输的总字节数（首屏加载，含 CSS、脚本、字体与首屏图片）不超过预算。"""
     require_site()
     sizes: dict[str, int] = {}
-    with serve_gzipped(SITE) as base:
+    with serve(SITE, gzip=True) as base:
         visit = Visit(url=base + CHAPTER)
         context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
         try:

@@ -8,7 +8,7 @@
 3. **干净的元数据。** 只留 Jupyter 自己的 ``kernelspec`` 与 ``language_info``，去掉构建用的键
    （``file_format``、``source_map`` 等）；单元 id 按位置编号，两次干净构建逐字节相同。
 4. **安装单元。** 下载的笔记本开头多一个代码单元（书页上没有它）：``rnn_examples`` 不能导入时，
-   从本书网站安装随网站发布的 wheel 和固定版本的依赖（见 :mod:`book_site.package`）。网站地址来自
+   从本书网站安装随网站发布的 wheel 和固定版本的依赖（见 :mod:`book_site.site.package`）。网站地址来自
    配置 ``book_site_url``（环境变量 ``RNN_BOOK_SITE_URL``，见 ``conf.py``）；没有地址时，这个单元
    说明怎样从本书仓库的克隆安装。
 """
@@ -23,7 +23,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .package import PACKAGE_DIR, wheel_name
+from .site.package import PACKAGE_DIR, wheel_name
 
 logger = logging.getLogger(__name__)
 

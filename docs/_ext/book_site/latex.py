@@ -23,8 +23,8 @@ LaTeX 构建器把首页目录树里的各页拼成一个大文档树，引用�
 无论先构建哪一个。矢量图里不写创建时间，重复执行得到逐字节相同的输出。PDF 里剩下的位图印到
 版心宽不到 300 dpi 时（加上这一设置之前的旧缓存），:func:`warn_raster_figures` 警告并说明怎样重建。
 
-网站上的下载按钮（:func:`offer_book_pdf`、:func:`add_pdf_button`）：HTML 构建时
-``docs/_build/latex/rnn-book.pdf`` 已经存在，才复制它并在每页页眉放一个“下载全书 PDF”按钮。
+网站上的下载按钮（:func:`add_pdf_button`）：每页页眉放一个“下载全书 PDF”按钮；构建后的流水线
+（:func:`book_site.site.markup.offer_pdf`）在 PDF 已经构建好时把它复制进网站，没有时去掉按钮。
 
 版式与字体在同目录的 ``rnnbook.sty``；构建命令是 ``nox -s pdf``。
 """
@@ -41,14 +41,15 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from . import cjk
+from .site.markup import PDF_FILE
+
 logger = logging.getLogger(__name__)
 
 #: 首页目录树的标题：这样开头的是书的一个部分 / 附录
 _PART_CAPTION = re.compile(r"^第.+部分")
 _APPENDIX_CAPTION = re.compile(r"^附录")
 
-#: PDF 的文件名（docs/conf.py 的 latex_documents）
-PDF_FILE = "rnn-book.pdf"
 
 #: 印刷分辨率，与 rnnbook.sty 的版心宽（A4 两边各留 25 mm）
 PRINT_DPI = 300
@@ -199,7 +200,7 @@ def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
     link += _fullwidth_title(exercise.children[0])
     title.children = []
     # 没有题目的练习以数字结尾：“练习 24 的解答”，数字与汉字之间留空格
-    after = "的解答" if _is_wide(link.astext()[-1:] or "的") else " 的解答"
+    after = "的解答" if cjk.is_wide(link.astext()[-1:] or "的") else " 的解答"
     title += [link, nodes.Text(after)]
 
 
@@ -220,7 +221,7 @@ def place_bibliography(app: Sphinx, tree: nodes.document) -> None:
             chapter += bibliography
 
 
-_CJK_THEN_SPACE = re.compile(r"([\u3000-\u9fff\uff00-\uffef])\s+$")
+_CJK_THEN_SPACE = re.compile(f"([{cjk.WIDE}])\\s+$")
 
 
 def space_before_links(tree: nodes.document) -> None:
@@ -274,17 +275,13 @@ def set_table_widths(tree: nodes.document) -> None:
             table["classes"] = [*table.get("classes", []), "colwidths-given"]
 
 
-def _is_wide(char: str) -> bool:
-    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
-
-
 def _display_width(text: str) -> int:
-    return sum(2 if _is_wide(char) else 1 for char in text.strip())
+    return sum(2 if cjk.is_wide(char) else 1 for char in text.strip())
 
 
 def _longest_word(text: str) -> int:
     """最长的一段连续西文字符（汉字处可以断行，西文词不能）。"""
-    words = re.split(r"[\s\u3000-\u9fff\uff00-\uffef]+", text)
+    words = re.split(f"[\\s{cjk.WIDE}]+", text)
     return max((len(word) for word in words), default=0)
 
 
@@ -341,29 +338,16 @@ def warn_raster_figures(app: Sphinx, tree: nodes.document) -> None:
 # -- 网站上的下载链接 ------------------------------------------------------------------------
 
 
-def offer_book_pdf(app: Sphinx, config: Config) -> None:
-    """PDF 已经构建好（``docs/_build/latex/rnn-book.pdf``）时，网站复制它并在页眉放一个下载按钮。
-
-    只有文件在 HTML 构建时存在才有链接，所以只运行 ``nox -s docs`` 的网站没有失效的链接。
-    它记在 ``html_context`` 里：PDF 出现或消失都会改变配置，Sphinx 因此重写全部页面。
-    """
-    pdf = Path(app.outdir).parent / "latex" / PDF_FILE
-    if not pdf.is_file() or Path(app.outdir) in pdf.parents:  # 后者：LaTeX 构建器自己
-        return
-    config.html_extra_path = [*config.html_extra_path, str(pdf)]
-    config.html_context = {**config.html_context, "book_pdf": PDF_FILE}
-
-
 def add_pdf_button(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
 ) -> None:
     """页眉的“全书 PDF”按钮（在 sphinx-book-theme 生成页眉按钮之后追加）。"""
-    if not context.get("book_pdf") or "header_buttons" not in context:
+    if "header_buttons" not in context:
         return
     context["header_buttons"].append(
         {
             "type": "link",
-            "url": context["pathto"](context["book_pdf"], 1),
+            "url": context["pathto"](PDF_FILE, 1),
             "tooltip": "下载全书 PDF",
             "icon": "fas fa-book",
             "label": "download-book-pdf-button",
@@ -389,7 +373,6 @@ def arrange_book(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", configure_figure_formats)
-    app.connect("config-inited", offer_book_pdf)
     app.connect("doctree-resolved", arrange_book)
     app.connect("html-page-context", add_pdf_button, priority=510)  # 主题的按钮在 501
     return {"parallel_read_safe": True, "parallel_write_safe": True}

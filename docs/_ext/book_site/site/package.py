@@ -1,7 +1,7 @@
-"""随网站发布本书的包：``packages/`` 下的 wheel 与固定版本的依赖清单。
+"""流水线的“包”一步：随网站发布本书的包，``packages/`` 下的 wheel 与固定版本的依赖清单。
 
 下载的笔记本（见 :mod:`book_site.downloads`）第一次在读者自己的 Python 里运行时，从这里安装
-``rnn_examples``。两个文件都在每次 HTML 构建结束时重新生成，地址固定：
+``rnn_examples``。wheel 按源码的内容缓存（源码不变的重建不再构建），地址固定：
 
 - ``packages/rnn_examples-<版本>-py3-none-any.whl``：用 setuptools 从本仓库同一份源码构建。
   构建在临时目录里的副本上进行（仓库里不留 ``build/``，删掉的模块也不会残留在 wheel 里），
@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -24,12 +25,9 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from sphinx.application import Sphinx
-from sphinx.util import logging
+from . import Site
 
-logger = logging.getLogger(__name__)
-
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 LOCK = ROOT / "requirements" / "lock.txt"
 PACKAGE_DIR = "packages"
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01，zip 格式能表示的最早时刻
@@ -115,19 +113,27 @@ def reader_requirements(lock_text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def publish_package(app: Sphinx, exception: Exception | None) -> None:
-    """HTML 构建成功结束时，把 wheel 与依赖清单写进网站的 ``packages/``。"""
-    if exception is not None or app.builder.format != "html":
-        return
-    target = Path(app.outdir) / PACKAGE_DIR
+def _source_digest() -> str:
+    files = [ROOT / name for name in ("pyproject.toml", "README.md", "LICENSE")]
+    files += sorted(p for p in (ROOT / "rnn_examples").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def publish_package(site: Site) -> None:
+    """把 wheel 与依赖清单写进网站的 ``packages/``（wheel 按源码内容缓存）。"""
+    target = site.root / PACKAGE_DIR
     shutil.rmtree(target, ignore_errors=True)
-    try:
-        build_wheel(target)
-    except subprocess.CalledProcessError as error:
-        logger.warning("构建 rnn_examples 的 wheel 失败：\n%s", error.stderr.decode(errors="replace")[-2000:])
-        return
+    cached = site.cache / "wheel" / _source_digest()
+    if not (cached / wheel_name()).is_file():
+        shutil.rmtree(cached.parent, ignore_errors=True)
+        try:
+            build_wheel(cached)
+        except subprocess.CalledProcessError as error:
+            site.error(f"构建 rnn_examples 的 wheel 失败：\n{error.stderr.decode(errors='replace')[-2000:]}")
+            return
+    target.mkdir(parents=True)
+    shutil.copy2(cached / wheel_name(), target / wheel_name())
     (target / "requirements.txt").write_text(reader_requirements(LOCK.read_text(encoding="utf-8")), encoding="utf-8")
-
-
-def setup(app: Sphinx) -> None:
-    app.connect("build-finished", publish_package)

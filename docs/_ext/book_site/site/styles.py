@@ -1,0 +1,113 @@
+"""流水线的“样式表”一步：每页 ``<head>`` 里的样式表合成一个压缩过的文件。
+
+手机网络上每个挡住绘制的样式表都要一次往返，Sphinx 与主题给每页写出 11 个（``theme.css`` 还要再
+``@import`` 一个）。这里按原来的顺序拼接（层叠顺序不变）：``@import`` 展开，相对 ``url()`` 改成
+相对合成文件所在的 ``_static/``，再用 rcssmin 压缩。合成文件名由组成它的样式表清单决定
+（``_static/book-<清单的校验和>.css``，同样的清单共用一个文件），地址后的 ``?v=`` 是内容的校验和：
+样式一改，浏览器就取新的。合成文件第一行是组成它的清单（注释）。
+
+不合成的：外部地址（``://``）、带 ``media`` 等特别属性的 ``<link>``。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path, PurePosixPath
+
+from . import Site, htmldoc
+
+MANIFEST = "/* book_site 合成: "
+_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)['"]?\s*\)?\s*;""")
+_SOURCE_MAP = re.compile(r"/\*#\s*sourceMappingURL=[^*]*\*/")
+_PLAIN = {("rel", "stylesheet"), ("type", "text/css")}
+
+
+def css_text(root: Path, filename: str, seen: frozenset[str] = frozenset()) -> str:
+    """一个样式表的内容，``@import`` 展开，相对 ``url()`` 改成相对 ``_static/``。"""
+    css = _SOURCE_MAP.sub("", (root / filename).read_text(encoding="utf-8"))
+    css = re.sub(r"@charset\s+[^;]+;", "", css)
+    base = PurePosixPath(filename).parent
+
+    def rebase(target: str) -> str | None:
+        if re.match(r"^(?:[a-z]+:|/|#)", target):
+            return None
+        path, rest = re.match(r"([^?#]*)(.*)", target).groups()  # type: ignore[union-attr]
+        joined = os.path.normpath((base / path).as_posix())
+        return os.path.relpath(joined, "_static").replace(os.sep, "/") + rest
+
+    def inline_import(match: re.Match[str]) -> str:
+        target = match.group(1)
+        if re.match(r"^(?:[a-z]+:|/)", target):
+            return match.group(0)
+        name = os.path.normpath((base / target).as_posix())
+        return "" if name in seen else css_text(root, name, seen | {filename})
+
+    def url(match: re.Match[str]) -> str:
+        rebased = rebase(match.group(2).strip())
+        return match.group(0) if rebased is None else f'url("{rebased}")'
+
+    return _URL.sub(url, _IMPORT.sub(inline_import, css))
+
+
+def bundle(root: Path, files: list[str]) -> tuple[str, str]:
+    """把 ``files``（相对网站根）合成一个文件写进 ``_static/``；返回 (文件名, 内容的短校验和)。"""
+    from rcssmin import cssmin
+
+    name = "_static/book-" + hashlib.sha256("\n".join(files).encode()).hexdigest()[:10] + ".css"
+    parts = [f"/* {f} */\n{cssmin(css_text(root, f))}" for f in files]
+    content = MANIFEST + " ".join(files) + " */\n" + "\n".join(parts) + "\n"
+    target = root / name
+    target.unlink(missing_ok=True)
+    target.write_text(content, encoding="utf-8")
+    return name, hashlib.sha256(content.encode()).hexdigest()[:8]
+
+
+def _stylesheets(doc: htmldoc.Document, page: str) -> list[tuple[htmldoc.Element, str]] | None:
+    """``<head>`` 里的样式表：(元素, 相对网站根的文件名)；有不能合成的样式表时为 None。"""
+    head = doc.first("head")
+    if head is None:
+        return None
+    found = []
+    for link in doc.find("link", within=head):
+        if link.attrs.get("rel") != "stylesheet":
+            continue
+        href = link.attrs.get("href") or ""
+        other = {(k, v) for k, v in link.attrs.items() if k not in {"href", "class"}} - _PLAIN
+        if "://" in href or other:
+            return None
+        path = href.split("?", 1)[0].split("#", 1)[0]
+        resolved = (
+            path.lstrip("/")
+            if path.startswith("/")
+            else os.path.normpath((PurePosixPath(page).parent / path).as_posix())
+        )
+        found.append((link, resolved.replace(os.sep, "/")))
+    return found
+
+
+def bundle_styles(site: Site) -> None:
+    """见模块说明。"""
+    bundles: dict[tuple[str, ...], tuple[str, str]] = {}
+    for rel, text in site.edit_pages():
+        doc = htmldoc.Document.parse(text)
+        links = _stylesheets(doc, rel)
+        if not links or len(links) < 2:
+            continue
+        files = tuple(name for _, name in links)
+        missing = [f for f in files if not (site.root / f).is_file()]
+        if missing:
+            site.error(f"{rel} 链接的样式表不存在：{', '.join(missing)}")
+            continue
+        if files not in bundles:
+            bundles[files] = bundle(site.root, list(files))
+        name, version = bundles[files]
+        first, rest = links[0][0], [link for link, _ in links[1:]]
+        href = links[0][0].attrs.get("href") or ""
+        # 404 页的链接是以站点根开头的绝对地址：合成文件的地址也照样写
+        prefix = href[: href.index("_static/")] if "_static/" in href else "../" * rel.count("/")
+        tag = f'<link rel="stylesheet" href="{prefix}{name}?v={version}" />'
+        edits = [htmldoc.Edit(first.start, first.end, tag), *(htmldoc.remove(link, text) for link in rest)]
+        site.write(rel, htmldoc.apply(text, edits))
