@@ -34,7 +34,7 @@ extensions = [
     "book_site",
 ]
 
-exclude_patterns = ["_build", "conftest.py", "**/.ipynb_checkpoints", "**/.jupyter_cache"]
+exclude_patterns = ["_build", "_ext", "conftest.py", "**/.ipynb_checkpoints", "**/.jupyter_cache"]
 
 # -- MyST 与公式 -------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]

@@ -19,7 +19,9 @@ r"""画出书中的三张结构图：折叠的 RNN（RNN1）、按时间展开�
 背景为不透明白色、线条与文字为深色，在网站的浅色与深色模式下都清晰可读。
 
 命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/RNN1.png`` 、
-``images/RNN2.png`` 与 ``images/BPTT.png``；``nox -s images`` 即运行这条命令。
+``images/RNN2.png`` 与 ``images/BPTT.png``，以及同名的 PDF（矢量图，PDF 版的书
+用它们；书页写 ``images/RNN1.*``，Sphinx 为网站取 PNG、为 LaTeX 取 PDF）；
+``nox -s images`` 即运行这条命令。
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "draw_unrolled",
     "main",
     "save_figures",
+    "save_vector_figures",
 ]
 
 DPI = 200
@@ -411,6 +414,30 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
     return written
 
 
+def save_vector_figures(directory: str | os.PathLike[str]) -> list[Path]:
+    """同 :func:`save_figures`，但存成 PDF（矢量图，给 PDF 版的书）。
+
+    不写创建时间，重复运行得到逐字节相同的文件。
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     [p.name for p in save_vector_figures(tmp)]
+        ['RNN1.pdf', 'RNN2.pdf', 'BPTT.pdf']
+    """
+    out = _check_directory(directory)
+    written = []
+    for kind, draw in (
+        ("folded", draw_folded),
+        ("unrolled", draw_unrolled),
+        ("bptt", draw_bptt),
+    ):
+        path = (out / FILENAMES[kind]).with_suffix(".pdf")
+        draw().savefig(path, facecolor="white", metadata={"CreationDate": None})
+        written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     """命令行入口：``python -m rnn_examples.diagrams [目录]``，目录默认为 ``images``。
 
@@ -423,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     directory = Path(args[0] if args else "images")
     directory.mkdir(parents=True, exist_ok=True)
-    for path in save_figures(directory):
+    for path in [*save_figures(directory), *save_vector_figures(directory)]:
         sys.stderr.write(f"已写出 {path}\n")
     return 0
 

@@ -27,7 +27,9 @@ nb_execution_cache_path = {cache!r}
 
 PAGES = {
     "index.md": "# 首页\n\n见 $x_t$。\n\n```{toctree}\na\nb\n```\n",
-    "a.md": NOTEBOOK_HEADER + "# 甲\n\n第一句，公式 $s_t = f(a_t)$。\n\n```{code-cell} python\nprint('甲')\n```\n",
+    "a.md": NOTEBOOK_HEADER
+    + "# 甲\n\n第一句，公式 $s_t = f(a_t)$。\n\n```{code-cell} python\nprint('甲')\n```\n"
+    + "\n```{code-cell} python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1]);\n```\n",
     # 第二页执行得慢：测试在它执行时杀掉构建
     "b.md": NOTEBOOK_HEADER + "# 乙\n\n正文。\n\n```{code-cell} python\nimport time\ntime.sleep(6)\nprint('乙')\n```\n",
 }
@@ -87,6 +89,15 @@ def test_incremental_and_interrupted_builds_give_the_clean_site(tmp_path: Path) 
     clean = make_site(tmp_path, tmp_path / "s2", "clean")
     assert_same(interrupted, clean)
     assert b"mjx-container" in clean["a.html"]
+    # 内核的 IPython 配置（book_site/ipython_kernel_config.py）：图同时输出 PNG 与不带创建时间的 PDF
+    import base64
+
+    import nbformat
+
+    download = nbformat.reads(clean["_sources/a.ipynb"].decode("utf-8"), as_version=4)
+    figure = download.cells[-1].outputs[-1]
+    assert {"image/png", "application/pdf"} <= set(figure["data"]), sorted(figure["data"])
+    assert b"CreationDate" not in base64.b64decode(figure["data"]["application/pdf"])
 
     # 2. 改一句话（不重新执行），增量构建 = 同一份源码的干净构建
     (src / "a.md").write_text(PAGES["a.md"].replace("第一句", "改过的第一句"), encoding="utf-8")

@@ -1,6 +1,6 @@
 """docs/_ext/book_site/typeset.py：用一本小书检查中文排版的转换落到网页、搜索索引与页面描述里。
 
-小书（MyST + sphinx-exercise + book_site，中文界面）在临时目录里构建一次，各项检查读同一份输出。
+小书（MyST + sphinx-exercise + book_site，中文界面）在本进程里构建一次，各项检查读同一份输出。
 浏览器里的效果（空格是否画出来、标点是否在行首）由 tests/browser/test_typesetting.py 在真实的书上量。
 """
 
@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from book_site.site import Site, markup, search
+from helpers import build_in_process, write_book
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
-
-
-def conf() -> str:
-    return f"""
-import sys
-sys.path.insert(0, {str(EXT_DIR)!r})
+CONF = """
 project = "排版"
 language = "zh_CN"
 extensions = ["myst_parser", "sphinx_exercise", "book_site"]
 myst_enable_extensions = ["dollarmath"]
 numfig = True
-html_search_language = "zh"
-# 浏览器里排版公式的标记（\\(...\\)）：这里只测排版转换，不依赖构建时排版公式用的 Node.js
-html_math_renderer = "mathjax"
 """
 
 
@@ -85,17 +74,9 @@ text = "中
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("typeset-src")
-    out = src.parent / "typeset-out"
-    (src / "conf.py").write_text(conf(), encoding="utf-8")
-    (src / "index.md").write_text(INDEX, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(src), str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=os.environ | {"PYTHONWARNINGS": "ignore"},
-    )
-    assert result.returncode == 0, result.stderr
+    write_book(src, CONF, {"index.md": INDEX})
+    out, warnings = build_in_process(src, src.parent / "typeset-build")
+    assert not warnings, warnings
     # 编号后的空格由构建后的流水线去掉（book_site.site.markup）：检查的是读者看到的页面
     site = Site(out, src.parent / "typeset-cache", log=lambda message: None)
     search.build_search(site)  # 网站的搜索索引也由流水线从页面生成

@@ -1,7 +1,7 @@
 """本书的 Sphinx 扩展：只在文档树与页面上下文上工作（Sphinx 的公开接口），每个钩子一个说明。
 
 网站层面的事（构建时排版公式、合成样式表、脚本延迟、搜索索引、随网站发布的包）不在这里，
-而在 Sphinx 写完页面之后的流水线 :mod:`book_site.site` 里；全貌见同目录的 ``README.md``。
+而在 Sphinx 写完页面之后的流水线 :mod:`book_site.site` 里；全貌见同目录的 ``README.rst``。
 
 - :mod:`book_site.notebooks`：内核的环境、执行缓存、代码单元出错时的报告。
 - :mod:`book_site.downloads`：执行后笔记本的下载，开头带安装本书包的单元。

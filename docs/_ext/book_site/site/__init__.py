@@ -7,7 +7,7 @@ Sphinx 的输出目录原样留着（下次增量构建要用），流水线把�
 
 每一步是一个函数 ``stage(site: Site) -> None``，只读写 :class:`Site` 里的文件，契约写在各自模块的
 说明里；要加一步，写一个这样的函数放进 :data:`STAGES` 的合适位置，再在 ``tests/test_site_*.py``
-里用一个小的夹具目录测它（见 ``docs/_ext/book_site/README.md``）。
+里用一个小的夹具目录测它（见 ``docs/_ext/book_site/README.rst``）。
 
 这里还定义“网站里哪些是书页”（:func:`site_pages`、:func:`content_pages`）：流水线、测试与基准共用。
 """
