@@ -37,7 +37,7 @@ PAGE = """<!DOCTYPE html>
       <img alt="第一张" src="{up}_images/fig.png" />
       <img alt="第二张" src="{up}_images/fig.png" />
       <img alt="给了尺寸" width="10" height="5" src="{up}_images/fig.png" />
-      <div role="doc-biblioentry">文献</div>
+      <div role="doc-biblioentry" class="a b c">文献</div>
       <p><span class="caption-number">练习 1 </span>（题目）与 <span class="caption-number">图 2 </span>的说明</p>
     </article>
   </body>
@@ -254,6 +254,25 @@ def test_styles_stage_bundles_in_order_minified(site: Site) -> None:
     assert "注释" not in body, "没有压缩"
     assert "  " not in body, "没有压缩"
     assert version == hashlib.sha256(bundle.encode()).hexdigest()[:8]
+
+
+def test_prune_keeps_rules_whose_names_the_site_uses() -> None:
+    used = styles.used_names(['<div class="a b" id="x"><p>t</p></div>'], ['el.classList.add("shown")'])
+    assert {"a", "b", "x", "div", "p", "shown", "classList"} <= used
+    css = (
+        '.a{color:red}.zzz{color:blue}.a .zzz,.b>p{margin:0}#x:hover::before{content:"}"}'
+        "div[data-mode=dark] .shown{x:1}.a:not(.nope){y:2}"
+        "@media (min-width:1px){.zzz{a:b}.b{c:d}}@media print{.zzz{e:f}}"
+        "@font-face{font-family:F;src:url(f.woff)}@keyframes spin{to{transform:rotate(1turn)}}"
+        "span{z:0}:root{--v:1}"
+    )
+    assert styles.prune(css, used) == (
+        '.a{color:red}.b>p{margin:0}#x:hover::before{content:"}"}'
+        "div[data-mode=dark] .shown{x:1}.a:not(.nope){y:2}"
+        "@media (min-width:1px){.b{c:d}}"
+        "@font-face{font-family:F;src:url(f.woff)}@keyframes spin{to{transform:rotate(1turn)}}"
+        ":root{--v:1}"
+    )
 
 
 # -- 整条流水线 --------------------------------------------------------------------------------------------

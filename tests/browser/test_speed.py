@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from book_site.serve import serve
+from book_site.site import content_pages
 
 from .helpers import SITE, Audit, Visit, format_list, open_page, require_site, site_pages
 
@@ -28,6 +29,9 @@ CHAPTER = "part1/03-structure.html"
 # 公式字体 34 KiB、HTML 19 KiB、图标字体 3 KiB；原来是 797 KiB（MathJax 脚本 258 KiB、完整字体、搜索索引……）。
 # 预算留约 15% 余量给正文的增长；超出时先看新加的是什么，而不是调高预算。
 CHAPTER_BUDGET_BYTES = 340 * 1024
+# 每个内容页经 gzip 传输的样式表（合成文件与公式样式表）上限：issue 23 的预算。实测 24–28 KiB
+# （流水线去掉用不到的规则之前是 77–81 KiB：主题样式表里整套的 Bootstrap 与 Font Awesome）。
+CSS_BUDGET_BYTES = 40 * 1024
 
 
 class _HeadScripts(HTMLParser):
@@ -190,3 +194,32 @@ def test_site_folder_holds_no_build_internals() -> None:
     require_site()
     internals = [p.relative_to(SITE).as_posix() for p in SITE.rglob("*") if p.suffix in {".doctree", ".pickle"}]
     assert not internals, f"网站目录里有构建的内部文件（旧的构建留下的话删掉 {SITE}）：{format_list(internals[:10])}"
+
+
+@pytest.fixture(scope="module")
+def gzip_base() -> Any:
+    with serve(require_site(), gzip=True) as base:
+        yield base
+
+
+@pytest.mark.parametrize("page", content_pages(SITE) or ["<网站未构建>"])
+def test_css_transfer_within_budget(browser: Any, gzip_base: str, page: str) -> None:
+    """每个内容页（空缓存、gzip）传输的样式表不超过 40 KiB。"""
+    require_site()
+    sizes: dict[str, int] = {}
+    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
+    try:
+        tab = context.new_page()
+
+        def on_finished(request: Any) -> None:
+            if request.resource_type == "stylesheet":
+                measured = request.sizes()
+                sizes[request.url] = measured["responseBodySize"] + measured["responseHeadersSize"]
+
+        tab.on("requestfinished", on_finished)
+        tab.goto(gzip_base + page, wait_until="load")
+    finally:
+        context.close()
+    assert sizes, f"{page} 没有加载样式表"
+    total = sum(sizes.values())
+    assert total <= CSS_BUDGET_BYTES, f"{page} 的样式表传输 {total / 1024:.1f} KiB，超出 40 KiB：{sizes}"

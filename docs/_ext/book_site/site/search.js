@@ -33,6 +33,7 @@ const BOOK_STOPWORDS = new Set(
 const BOOK_SUMMARY_BEFORE = 50; // 摘要里命中处之前的字数
 const BOOK_SUMMARY_LENGTH = 180; // 摘要的总字数
 const BOOK_NOT_PROSE = ["pre", "div.highlight", "div.cell_output", "div.output"];
+const BOOK_EAGER_SUMMARIES = 3; // 立即取摘要的结果条数：读者先看到的那几条
 
 const BookSearch = {
   index: null,
@@ -272,7 +273,7 @@ const BookSearch = {
     return paragraph;
   },
 
-  /** 在 #search-results 里显示结果：先列出全部结果，摘要取到页面后补上。 */
+  /** 在 #search-results 里显示结果：先列出全部结果，摘要取到页面后补上（前几条立即取，其余滚到附近才取）。 */
   show: async (queryText) => {
     const container = document.getElementById("search-results");
     if (!container) return;
@@ -295,7 +296,15 @@ const BookSearch = {
       if (!pages.has(doc)) pages.set(doc, fetch(doc + ".html").then((r) => (r.ok ? r.text() : "")));
       return pages.get(doc);
     };
-    const summaries = results.map(([doc, anchor, kind, title]) => {
+    // 摘要要取结果所在的页：前 BOOK_EAGER_SUMMARIES 条立即取，其余的滚到视野附近才取
+    const lazy = "IntersectionObserver" in window ? new IntersectionObserver((entries, observer) => {
+      for (const entry of entries)
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          entry.target.bookSummary();
+        }
+    }, { rootMargin: "200px" }) : null;
+    const eager = results.map(([doc, anchor, kind, title], i) => {
       const item = document.createElement("li");
       item.className = `kind-${kind}`;
       const link = document.createElement("a");
@@ -304,9 +313,12 @@ const BookSearch = {
       item.append(link);
       list.append(item);
       if (kind === "object") return Promise.resolve();
-      return fetchPage(doc).then((page) => item.append(BookSearch.summary(page, words, anchor)));
+      item.bookSummary = () => fetchPage(doc).then((page) => item.append(BookSearch.summary(page, words, anchor)));
+      if (i < BOOK_EAGER_SUMMARIES || !lazy) return item.bookSummary();
+      lazy.observe(item);
+      return Promise.resolve();
     });
-    await Promise.all(summaries);
+    await Promise.all(eager);
     status.textContent = results.length
       ? `搜索完成，有 ${results.length} 个页面匹配搜索查询。`
       : "没有任何文档匹配您的搜索查询。请确保所有单词的拼写正确。";
