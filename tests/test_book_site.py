@@ -31,7 +31,7 @@ PAGES = {
     + "# 甲\n\n第一句，公式 $s_t = f(a_t)$。\n\n```{code-cell} python\nprint('甲')\n```\n"
     + "\n```{code-cell} python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1]);\n```\n",
     # 第二页执行得慢：测试在它执行时杀掉构建
-    "b.md": NOTEBOOK_HEADER + "# 乙\n\n正文。\n\n```{code-cell} python\nimport time\ntime.sleep(6)\nprint('乙')\n```\n",
+    "b.md": NOTEBOOK_HEADER + "# 乙\n\n正文。\n\n```{code-cell} python\nimport time\ntime.sleep(6)\nprint('乙')\nprint('丙')\n```\n",
 }
 SKIP = frozenset({"package"})  # wheel 与书无关，另有测试（test_reader_env.py）
 

@@ -89,6 +89,15 @@ def test_htmldoc_locates_elements_and_edits_only_what_it_replaces() -> None:
         text, [htmldoc.Edit(bold.open_end, bold.close_start, "2"), htmldoc.remove(doc.find("br")[0], text)]
     )
     assert edited == text.replace("<b>二</b>", "<b>2</b>").replace("<br>", "")
+    # 只读一个元素：位置按整页算，与整页解析得到的相同
+    (alone,) = [d.elements[0] for d in htmldoc.elements_at(text, re.compile("<b>"))]
+    assert (alone.start, alone.open_end, alone.close_start, alone.end) == (
+        bold.start,
+        bold.open_end,
+        bold.close_start,
+        bold.end,
+    )
+    assert htmldoc.head("<html><head><title>t</title></head><body><p>x</p></body>").find("p") == []
     with pytest.raises(ValueError, match="重叠的替换"):
         htmldoc.apply(text, [htmldoc.Edit(0, 5, ""), htmldoc.Edit(3, 8, "")])
 

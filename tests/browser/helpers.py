@@ -77,8 +77,12 @@ def is_local(url: str) -> bool:
 
 
 def open_context(browser: Any, visit: Visit, **context_options: Any) -> Any:
-    """新的浏览器上下文：拦下（并记录）一切发往非本机主机的请求。"""
-    context = browser.new_context(locale="zh-CN", **context_options)
+    """新的浏览器上下文：拦下（并记录）一切发往非本机主机的请求。
+
+    ``browser`` 是 pytest-playwright 的 ``new_context``（测试失败时留下跟踪与截图）或 ``browser``。
+    """
+    factory = browser.new_context if hasattr(browser, "new_context") else browser
+    context = factory(locale="zh-CN", **context_options)
 
     def guard(route: Any) -> None:
         url = route.request.url

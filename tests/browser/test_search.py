@@ -43,10 +43,10 @@ def assert_clean(visit: Visit) -> None:
     assert not visit.bad_responses, f"搜索页有非 200 的响应：{format_list(visit.bad_responses)}"
 
 
-def test_search_page_loads_only_the_book_search(browser: Any, base_url: str) -> None:
+def test_search_page_loads_only_the_book_search(new_context: Any, base_url: str) -> None:
     """搜索页载入本书的索引，不请求 Sphinx 的搜索脚本；网站里也没有那三个文件。"""
     visit = Visit(url=f"{base_url}search.html")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         tab.evaluate("() => BookSearch.ready")
         terms = tab.evaluate("() => Object.keys(BookSearch.index.terms).length")
     assert_clean(visit)
@@ -162,13 +162,13 @@ def _joined_term_queries(queries: list[Query], pages: tuple[Page, ...], limit: i
 
 
 def test_terms_typed_together_are_found_separately(
-    browser: Any, base_url: str, queries: list[Query], search_pages: tuple[Page, ...]
+    new_context: Any, base_url: str, queries: list[Query], search_pages: tuple[Page, ...]
 ) -> None:
     """读者把两个词连着打（“梯度消失原因”）：按书里没有的二元组拆开，含有两个词的页都找到。"""
     cases = _joined_term_queries(queries, search_pages)
     assert len(cases) >= 10, f"只造出 {len(cases)} 个连打的查询：术语表太小？"
     visit = Visit(url=f"{base_url}search.html")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         raw = tab.evaluate(_RUN_QUERIES_JS, [text for text, _ in cases])
     assert_clean(visit)
     failures = []
@@ -184,14 +184,14 @@ UI_QUERIES = {"隐藏状态": "hidden-state", "遗忘门": "forget-gate", "LSTM"
 
 @pytest.mark.parametrize("query", list(UI_QUERIES), ids=list(UI_QUERIES.values()))
 def test_results_show_highlighted_snippets_in_ranked_order(
-    browser: Any, base_url: str, ranked: dict[str, Ranked], query: str
+    new_context: Any, base_url: str, ranked: dict[str, Ranked], query: str
 ) -> None:
     """真的在搜索框里查：结果的顺序与上面的检索相同，前几条的摘要里标亮了整个查询词。"""
     expected = [doc + ".html" + anchor for doc, anchor, _ in ranked[query].hits]
     assert expected, f"“{query}”没有结果"
     shown_first = min(3, len(expected))
     visit = Visit(url=f"{base_url}search.html?q={quote(query)}")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         # 结果逐条显示完后 Sphinx 才写出“搜索完成……”；摘要是各自取页面后补上的
         tab.wait_for_function(
             """n => {

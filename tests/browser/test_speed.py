@@ -123,11 +123,11 @@ def test_content_pages_do_not_load_the_search_index(page_audit: Audit, site_page
     assert not mathjax_js, f"{site_page} 加载了 MathJax 的脚本（公式应在构建时排好）：{format_list(mathjax_js)}"
 
 
-def test_search_dialog_on_a_chapter_reaches_the_search_page(browser: Any, base_url: str) -> None:
+def test_search_dialog_on_a_chapter_reaches_the_search_page(new_context: Any, base_url: str) -> None:
     """在章节页按 Ctrl+K 打开搜索框、输入并回车，到达 search.html 并有结果；搜索脚本只在那里加载。"""
     require_site()
     visit = Visit(url=base_url + CHAPTER)
-    with open_page(browser, visit, viewport={"width": 1280, "height": 900}) as tab:
+    with open_page(new_context, visit, viewport={"width": 1280, "height": 900}) as tab:
         tab.wait_for_load_state("networkidle")
         before = list(visit.requests)
         tab.keyboard.press("Control+k")
@@ -149,13 +149,13 @@ def test_search_dialog_on_a_chapter_reaches_the_search_page(browser: Any, base_u
     assert not visit.page_errors, format_list(visit.page_errors)
 
 
-def test_chapter_transfer_within_budget(browser: Any) -> None:
+def test_chapter_transfer_within_budget(new_context: Any) -> None:
     """第 3 章经 gzip 传输的总字节数（首屏加载，含 CSS、脚本、字体与首屏图片）不超过预算。"""
     require_site()
     sizes: dict[str, int] = {}
     with serve(SITE, gzip=True) as base:
         visit = Visit(url=base + CHAPTER)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
+        context = new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
         try:
             tab = context.new_page()
 
@@ -203,11 +203,11 @@ def gzip_base() -> Any:
 
 
 @pytest.mark.parametrize("page", content_pages(SITE) or ["<网站未构建>"])
-def test_css_transfer_within_budget(browser: Any, gzip_base: str, page: str) -> None:
+def test_css_transfer_within_budget(new_context: Any, gzip_base: str, page: str) -> None:
     """每个内容页（空缓存、gzip）传输的样式表不超过 40 KiB。"""
     require_site()
     sizes: dict[str, int] = {}
-    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
+    context = new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
     try:
         tab = context.new_page()
 

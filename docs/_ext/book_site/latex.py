@@ -107,15 +107,10 @@ def mark_parts(app: Sphinx, tree: nodes.document) -> None:
 # -- 2. 练习的解答 -----------------------------------------------------------------
 
 
-def _fullwidth_title(title: nodes.Element) -> list[nodes.Node]:
-    """练习标题 “练习 3 (题目)” 的一份副本，括号换成中文的全角括号：“练习 3（题目）”。"""
-    children = [child.deepcopy() for child in title.children]
-    for index, child in enumerate(children):
-        if isinstance(child, nodes.Text) and str(child) == " (":
-            children[index] = nodes.Text("（")
-        elif isinstance(child, nodes.Text) and str(child) == ")" and index == len(children) - 1:
-            children[index] = nodes.Text("）")
-    return children
+def _title_copy(title: nodes.Element) -> list[nodes.Node]:
+    """练习标题的一份副本。全角括号（“练习 3（题目）”）已由 :class:`book_site.typeset.ResolvedTypesetting`
+    改好：它是写出前的后转换，LaTeX 构建器组装全书时也在 ``doctree-resolved`` 之前运行它。"""
+    return [child.deepcopy() for child in title.children]
 
 
 def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
@@ -125,11 +120,6 @@ def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
     exercises = {node["label"]: node for node in tree.findall(is_exercise_node) if node.get("label")}
     # sphinx-exercise 只写 \label{exercise:<标签>}；指向练习的引用用的是 <文档>:<标签>
     for label, exercise in exercises.items():
-        title = exercise.children[0]
-        if isinstance(title, nodes.title):
-            fullwidth = _fullwidth_title(title)
-            title.children = []
-            title += fullwidth
         docname = exercise.get("docname") or ""
         exercise.parent.insert(exercise.parent.index(exercise), _raw(_label(f"{docname}:{label}") + "\n"))
     moved = 0
@@ -180,7 +170,7 @@ def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
     if not isinstance(title, nodes.title) or not isinstance(exercise.children[0], nodes.title):
         return
     link = nodes.reference("", "", internal=True, refuri=f"%{exercise.get('docname', '')}#{exercise['label']}")
-    link += _fullwidth_title(exercise.children[0])
+    link += _title_copy(exercise.children[0])
     title.children = []
     # 没有题目的练习以数字结尾：“练习 24 的解答”，数字与汉字之间留空格
     after = "的解答" if cjk.is_wide(link.astext()[-1:] or "的") else " 的解答"

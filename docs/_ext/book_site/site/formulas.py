@@ -45,15 +45,22 @@ _VARIANT = re.compile(r"\bTEX-([A-Z0-9]+)\b")
 # -- 页面里的公式 -------------------------------------------------------------------------------------
 
 
+_MATH_START = re.compile(r"""<(?:span|div)\b[^>]*\bclass=["'](?:[^"']*\s)?math[\s"']""")
+
+
 def formulas(doc: htmldoc.Document) -> list[tuple[htmldoc.Element, int, str, bool]]:
-    """页面里的每个公式：(元素, TeX 在原文里开始的位置, TeX, 是否独立公式)。"""
+    """页面里的每个公式：(元素, TeX 在原文里开始的位置, TeX, 是否独立公式)。
+
+    只读公式元素本身（:func:`htmldoc.elements_at`），不解析整页。
+    """
     found = []
-    for element in doc.elements:
+    for piece in htmldoc.elements_at(doc.text, _MATH_START):
+        element = piece.elements[0]
         if element.tag not in {"span", "div"} or "math" not in element.classes:
             continue
         start = element.open_end
         if element.tag == "div":
-            eqno = [e for e in doc.find("span", "eqno", within=element)]
+            eqno = piece.find("span", "eqno", within=element)
             if eqno:
                 start = eqno[0].end
         raw = html.unescape(doc.text[start : element.close_start])
@@ -232,9 +239,9 @@ def typeset_math(site: Site) -> None:
     docs: dict[str, htmldoc.Document] = {}
     where: dict[str, set[str]] = {}
     for rel, text in site.edit_pages():
-        doc = htmldoc.Document.parse(text)
+        doc = htmldoc.Document(text)  # 公式与 <head> 各自只读需要的部分
         found = formulas(doc)
-        scripts = mathjax_scripts(doc)
+        scripts = mathjax_scripts(htmldoc.head(text))
         if found or scripts:
             docs[rel] = doc
         for _, _, tex, display in found:
@@ -262,9 +269,10 @@ def _rewrite(site: Site, rel: str, doc: htmldoc.Document, html_by_key: dict[str,
         htmldoc.Edit(start, element.close_start, html_by_key[key(tex, display)])
         for element, start, tex, display in found
     ]
-    edits += [htmldoc.remove(script, text) for script in mathjax_scripts(doc)]
+    head_doc = htmldoc.head(text)
+    edits += [htmldoc.remove(script, text) for script in mathjax_scripts(head_doc)]
     if found:
-        head = doc.first("head")
+        head = head_doc.first("head")
         if head is not None:
             link = f'<link rel="stylesheet" type="text/css" href="{_relative(rel, CSS_FILE)}" />\n'
             edits.append(htmldoc.Edit(head.close_start, head.close_start, "    " + link + "  "))

@@ -49,13 +49,19 @@ class Edit:
     text: str
 
 
+class _FirstElementEndError(Exception):
+    """第一个元素已经结束（:meth:`Document.element_at` 只读到这里）。"""
+
+
 class _Locator(HTMLParser):
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, first_only: bool = False) -> None:
         super().__init__(convert_charrefs=False)
         self.text = text
+        self.first_only = first_only
         self.lines = [0] + [m.end() for m in re.finditer("\n", text)]
         self.elements: list[Element] = []
         self.stack: list[Element] = []
+        self.open_tags: dict[str, int] = {}
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -68,8 +74,11 @@ class _Locator(HTMLParser):
         self.elements.append(element)
         if tag in VOID or raw.endswith("/>"):
             element.close_start = element.end = element.open_end
+            if self.first_only and not self.stack:
+                raise _FirstElementEndError
         else:
             self.stack.append(element)
+            self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -80,14 +89,17 @@ class _Locator(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         start = self._offset()
         end = self.text.index(">", start) + 1
-        if not any(open_element.tag == tag for open_element in self.stack):
+        if not self.open_tags.get(tag):
             return  # 多余的结束标签
         while self.stack:
             element = self.stack.pop()
+            self.open_tags[element.tag] -= 1
             if element.tag == tag:
                 element.close_start, element.end = start, end
-                return
+                break
             element.close_start = element.end = start  # 没写结束标签的元素到这里结束
+        if self.first_only and not self.stack:
+            raise _FirstElementEndError
 
     def close(self) -> None:
         super().close()
@@ -110,6 +122,22 @@ class Document:
         locator.close()
         return cls(text, locator.elements)
 
+    @classmethod
+    def element_at(cls, text: str, start: int) -> Document:
+        """只读从 ``start`` 开始的那一个元素（及其中的元素），位置仍按整页算：不必解析整页。"""
+        locator = _Locator(text[start:], first_only=True)
+        try:
+            locator.feed(locator.text)
+            locator.close()
+        except _FirstElementEndError:
+            pass
+        for element in locator.elements:
+            element.start += start
+            element.open_end += start
+            element.close_start += start
+            element.end += start
+        return cls(text, locator.elements)
+
     def find(self, tag: str | None = None, cls: str | None = None, within: Element | None = None) -> list[Element]:
         """标签为 ``tag``（不限时为 None）、类里有 ``cls`` 的元素，可限定在 ``within`` 之内。"""
         return [
@@ -123,6 +151,20 @@ class Document:
     def first(self, tag: str, cls: str | None = None) -> Element | None:
         found = self.find(tag, cls)
         return found[0] if found else None
+
+
+def head(text: str) -> Document:
+    """只解析 ``<head>``（到 ``</head>`` 为止）：改样式表与脚本的各步不必解析整页。"""
+    end = text.find("</head>")
+    return Document.parse(text if end < 0 else text[: end + len("</head>")])
+
+
+def elements_at(text: str, pattern: re.Pattern[str]) -> list[Document]:
+    """``pattern`` 找到的每个位置上的那一个元素（:meth:`Document.element_at`）。
+
+    ``pattern`` 只用来找开始标签的位置（例如 ``<img``），元素本身由 ``HTMLParser`` 读。
+    """
+    return [Document.element_at(text, match.start()) for match in pattern.finditer(text)]
 
 
 def apply(text: str, edits: list[Edit]) -> str:

@@ -28,6 +28,8 @@ from . import Site, htmldoc
 
 PDF_FILE = "rnn-book.pdf"  # 全书 PDF 在网站里的文件名（docs/conf.py 的 latex_documents）
 PDF_BUTTON = "btn-download-book-pdf-button"  # book_site.latex 加的页眉按钮（sphinx-book-theme 的类名）
+_PDF_BUTTON_START = re.compile(f"<a\\b[^>]*{PDF_BUTTON}")
+_IMG_START = re.compile(r"<img\b")
 _NUMBER_THEN_FULLWIDTH = re.compile(f'(<span class="caption-number">[^<]*?) (</span>)(?=[{cjk.FULLWIDTH}])')
 
 
@@ -41,9 +43,8 @@ def offer_pdf(site: Site) -> None:
     for rel, text in site.edit_pages():
         if PDF_BUTTON not in text:
             continue
-        doc = htmldoc.Document.parse(text)
-        buttons = [e for e in doc.find("a", PDF_BUTTON)]
-        site.write(rel, htmldoc.apply(text, [htmldoc.remove(b, text) for b in buttons]))
+        buttons = [piece.elements[0] for piece in htmldoc.elements_at(text, _PDF_BUTTON_START)]
+        site.write(rel, htmldoc.apply(text, [htmldoc.remove(b, text) for b in buttons if PDF_BUTTON in b.classes]))
 
 
 def _local_file(site: Site, page: str, src: str) -> str | None:
@@ -93,13 +94,15 @@ def _head_edits(site: Site, page: str, doc: htmldoc.Document) -> list[htmldoc.Ed
     return edits
 
 
-def _image_edits(site: Site, page: str, doc: htmldoc.Document) -> list[htmldoc.Edit]:
+def _image_edits(site: Site, page: str, text: str) -> list[htmldoc.Edit]:
     import imagesize  # Sphinx 自己的依赖
 
-    text = doc.text
-    article = doc.first("article") or doc.first("main") or doc.first("body")
+    # 正文的图：<article>（或 <main>）开始之后的 <img>
+    starts = [i for i in (text.find("<article"), text.find("<main")) if i >= 0]
+    article_start = min(starts) if starts else 0
+    images = [piece.elements[0] for piece in htmldoc.elements_at(text, _IMG_START)]
     edits = []
-    for count, image in enumerate(doc.find("img", within=article)):
+    for count, image in enumerate(i for i in images if i.start > article_start):
         changes: dict[str, str | None] = {}
         if "width" not in image.attrs and "height" not in image.attrs:
             rel = _local_file(site, page, image.attrs.get("src") or "")
@@ -119,8 +122,7 @@ def _image_edits(site: Site, page: str, doc: htmldoc.Document) -> list[htmldoc.E
 def rewrite_pages(site: Site) -> None:
     """见模块说明。"""
     for rel, text in site.edit_pages():
-        doc = htmldoc.Document.parse(text)
-        new = htmldoc.apply(text, _head_edits(site, rel, doc) + _image_edits(site, rel, doc))
+        new = htmldoc.apply(text, _head_edits(site, rel, htmldoc.head(text)) + _image_edits(site, rel, text))
         new = new.replace('role="doc-biblioentry"', 'role="listitem"')
         new = _NUMBER_THEN_FULLWIDTH.sub(r"\1\2", new)
         if new != text:

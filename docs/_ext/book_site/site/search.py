@@ -253,7 +253,7 @@ def build_search(site: Site) -> None:
         (site.root / name).unlink(missing_ok=True)
     version = hashlib.sha256((code + index).encode()).hexdigest()[:8]
     for rel, text in site.edit_pages():
-        doc = htmldoc.Document.parse(text)
+        doc = htmldoc.head(text)  # Sphinx 的搜索脚本都在 <head> 里
         edits = [
             htmldoc.remove(e, text)
             for e in doc.find("script")

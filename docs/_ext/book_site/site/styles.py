@@ -8,8 +8,8 @@
 
 不合成的：外部地址（``://``）、带 ``media`` 等特别属性的 ``<link>``。
 
-**去掉用不到的规则**（:func:`prune`）。主题的样式表带着整套 Bootstrap 与 Font Awesome（压缩后
-375 kB），一页用到的不到两成。一条规则的选择器里的每个类名、id 与元素名都出现在网站的某一页或
+**去掉用不到的规则**（:func:`prune`）。主题的样式表带着整套 Bootstrap 与 Font Awesome，网站只用到一小部分
+（大小见仓库根目录 README 的“读者一侧的速度”）。一条规则的选择器里的每个类名、id 与元素名都出现在网站的某一页或
 某个脚本里（:func:`used_names`：页面的 ``class``、``id`` 与标签名，脚本里所有像名字的词，所以
 脚本运行时才加上的类也算），这个选择器才留下；一个选择器都不剩的规则去掉。伪类、属性选择器与
 ``:not()`` 等括号里的部分不看（当作总能匹配），``@font-face``、``@keyframes`` 等原样保留。
@@ -204,8 +204,7 @@ def bundle_styles(site: Site) -> None:
     scripts = [p.read_text(encoding="utf-8", errors="replace") for p in (site.root / "_static").rglob("*.js")]
     used = used_names(list(pages.values()), scripts)
     for rel, text in pages.items():
-        doc = htmldoc.Document.parse(text)
-        links = _stylesheets(doc, rel)
+        links = _stylesheets(htmldoc.head(text), rel)
         if not links or len(links) < 2:
             continue
         files = tuple(name for _, name in links)
