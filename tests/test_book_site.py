@@ -33,7 +33,8 @@ PAGES = {
     + "\n```{code-cell} python\nimport matplotlib.pyplot as plt\nplt.plot([0, 1]);\n```\n",
     # 第二页执行得慢：测试在它执行时杀掉构建；两次输出分成两条流消息（myst-nb 合并它们时曾就地改动笔记本）
     "b.md": NOTEBOOK_HEADER
-    + "# 乙\n\n正文。\n\n```{code-cell} python\nimport time\ntime.sleep(6)\nprint('乙', flush=True)\ntime.sleep(1)\nprint('丙')\n```\n",
+    + "# 乙\n\n正文。\n\n```{code-cell} python\nimport time\ntime.sleep(6)\n"
+    + "print('乙', flush=True)\ntime.sleep(1)\nprint('丙')\n```\n",
 }
 SKIP = frozenset({"package"})  # wheel 与书无关，另有测试（test_reader_env.py）
 
