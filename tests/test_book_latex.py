@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import sphinx_build, write_book
-from rnn_examples.diagrams import save_figures
+from helpers import build_in_process, write_book
+from rnn_examples.diagrams import save_figures, save_vector_figures
 
 CONF = """
 project = "小书"
@@ -55,7 +55,7 @@ PAGES = {
             "第一章的标题",
             "============",
             "",
-            ".. image:: ../images/RNN1.png",
+            ".. image:: ../images/RNN1.*",
             "",
             "定义见 :ref:`API 参考 <app-api>`。",
             "",
@@ -94,11 +94,11 @@ def tex(tmp_path_factory: pytest.TempPathFactory) -> str:
     src = root / "src"
     (root / "images").mkdir()
     save_figures(root / "images")
+    save_vector_figures(root / "images")
     write_book(src, CONF, {f"{name}.rst": text + "\n" for name, text in PAGES.items()})
-    out = root / "latex"
-    result = sphinx_build(src, out, "-q", "-W", builder="latex")
-    assert result.returncode == 0, result.stderr
-    assert (out / "vector" / "RNN1.pdf").read_bytes().startswith(b"%PDF")
+    out, warnings = build_in_process(src, root / "build", builder="latex")
+    assert not warnings, warnings
+    assert (out / "RNN1.pdf").read_bytes().startswith(b"%PDF")
     return (out / "book.tex").read_text(encoding="utf-8")
 
 
@@ -127,7 +127,8 @@ def test_solution_moves_to_chapter_end_with_page_references(tex: str) -> None:
 
 
 def test_vector_diagram_replaces_png(tex: str) -> None:
-    assert "{vector/RNN1}.pdf" in tex
+    """书页写 images/RNN1.*：LaTeX 构建器取同名的 PDF（网站取 PNG）。"""
+    assert "{RNN1}.pdf" in tex
     assert "RNN1.png" not in tex
 
 
@@ -141,25 +142,16 @@ def test_space_kept_between_chinese_and_link(tex: str) -> None:
     assert r"定义见\hspace{0.25em}{\hyperref[\detokenize{app:app-api}]" in tex
 
 
-def test_website_links_the_pdf_only_when_it_exists(tmp_path: Path) -> None:
-    """网站的“全书 PDF”按钮：没有构建 PDF 时没有（不留失效的链接），有了就复制并链接它。"""
+def test_website_pages_carry_the_pdf_button(tmp_path: Path) -> None:
+    """Sphinx 写出的每页页眉都有“下载全书 PDF”按钮；有没有 PDF 由构建后的流水线决定
+    （复制 PDF，或去掉按钮：tests/test_site.py::test_pdf_button_only_with_a_pdf）。"""
     src = tmp_path / "src"
     conf = CONF.replace('extensions = ["sphinx_exercise", "book_site"]', 'extensions = ["book_site"]')
     pages = {"index.rst": "小书\n====\n\n.. toctree::\n\n   a\n", "a.rst": "甲\n==\n\n正文。\n"}
     write_book(src, conf + 'html_theme = "sphinx_book_theme"\n', pages)
-    html = tmp_path / "build" / "html"
-
-    def build() -> str:
-        result = sphinx_build(src, html, "-q", "-W")
-        assert result.returncode == 0, result.stderr
-        return (html / "a.html").read_text(encoding="utf-8")
-
-    assert "rnn-book.pdf" not in build()
-    assert not (html / "rnn-book.pdf").exists()
-    pdf = tmp_path / "build" / "latex" / "rnn-book.pdf"
-    pdf.parent.mkdir()
-    pdf.write_bytes(b"%PDF-1.5 test")
-    page = build()  # 增量构建：PDF 出现改变了配置，已有的页面也重写
+    html, warnings = build_in_process(src, tmp_path / "build")
+    assert not warnings, warnings
+    page = (html / "a.html").read_text(encoding="utf-8")
     assert 'href="rnn-book.pdf"' in page
+    assert "btn-download-book-pdf-button" in page
     assert "下载全书 PDF" in page
-    assert (html / "rnn-book.pdf").read_bytes() == b"%PDF-1.5 test"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.reader import SKIP_DIRS
+from book_site.site import NON_PAGE_DIRS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -81,7 +81,7 @@ def site_pages() -> list[str]:
     return sorted(
         path.relative_to(SITE).as_posix()
         for path in SITE.rglob("*.html")
-        if path.relative_to(SITE).parts[0] not in SKIP_DIRS
+        if path.relative_to(SITE).parts[0] not in NON_PAGE_DIRS
     )
 
 

@@ -20,6 +20,19 @@ def test_committed_images_are_up_to_date(tmp_path):
         assert path.read_bytes() == committed.read_bytes(), f"{committed} 已过时；运行 nox -s images 重新生成"
 
 
+def test_committed_vector_images_are_up_to_date(tmp_path):
+    """PDF 版用的矢量图（书页写 images/RNN1.*，LaTeX 取 PDF）也与代码一致。"""
+    written = diagrams.save_vector_figures(tmp_path)
+    assert [p.name for p in written] == ["RNN1.pdf", "RNN2.pdf", "BPTT.pdf"]
+    again = diagrams.save_vector_figures(tmp_path / ".." / tmp_path.name)  # 同一目录再写一次
+    for path, repeat in zip(written, again, strict=True):
+        committed = IMAGES / path.name
+        assert path.read_bytes().startswith(b"%PDF")
+        assert b"CreationDate" not in path.read_bytes(), "PDF 里写了创建时间"
+        assert committed.exists(), f"缺少 {committed}；运行 nox -s images 生成"
+        assert repeat.read_bytes() == committed.read_bytes(), f"{committed} 已过时；运行 nox -s images 重新生成"
+
+
 def test_regeneration_is_byte_stable(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
@@ -52,7 +65,9 @@ def test_images_are_high_dpi_and_opaque(tmp_path):
 def test_main_writes_into_directory(tmp_path, capsys):
     target = tmp_path / "out"
     assert diagrams.main([str(target)]) == 0
-    assert sorted(p.name for p in target.iterdir()) == ["BPTT.png", "GRU.png", "LSTM.png", "RNN1.png", "RNN2.png"]
+    stems = ["BPTT", "GRU", "LSTM", "RNN1", "RNN2"]
+    names = sorted(f"{stem}.{suffix}" for stem in stems for suffix in ("pdf", "png"))
+    assert sorted(p.name for p in target.iterdir()) == names
     assert capsys.readouterr().out == ""  # 只往标准错误报告
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book_site.package import build_wheel, wheel_name
+from book_site import site as site_pipeline
 from book_site.serve import serve
+from book_site.site.package import build_wheel, wheel_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,9 +155,10 @@ def test_downloaded_notebooks_run_in_a_fresh_jupyter(tmp_path: Path, served_dir:
         "-b",
         "html",
         ROOT / "docs",
-        site,
+        tmp_path / "sphinx",
         env={"RNN_BOOK_SITE_URL": url},
     )
+    assert site_pipeline.build(tmp_path / "sphinx", site, cache=tmp_path / "cache") == []
     downloads = sorted((site / "_sources").rglob("*.ipynb"))
     assert downloads, "网站里没有可下载的 .ipynb"
     python = fresh_venv(tmp_path / "reader", "ipykernel", "nbclient")

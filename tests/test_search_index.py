@@ -1,146 +1,156 @@
-"""docs/_ext/book_site/search.py：汉字二元组索引、正文词频与参考页（在临时目录里构建一本小书）。
+"""构建后的流水线的“搜索”一步（docs/_ext/book_site/site/search.py 与 search.js）：索引里写了什么，
+查询在 Node 里怎样检索排序（同一份 search.js，不开浏览器）。
 
-浏览器里的检索与排序由 tests/browser/test_search.py 在整本书上检查；这里检查索引里写了什么。
+整本书上的召回与排序由 tests/browser/test_search.py 检查。
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import subprocess
 from typing import Any
 
 import pytest
-from sphinx.search import js_index
 
-from book_site.search import cjk_grams, split_text
-from helpers import sphinx_build, write_book
+from book_site.site import Site, formulas, search
+from book_site.site.search import cjk_grams, split_text
 
-CONF = """
-project = "t"
-language = "zh_CN"
-extensions = ["book_site"]
-book_search_reference_pages = ["appendix/*"]
-"""
+
+def page(title: str, body: str, *, reference: bool = False, anchor: str = "top") -> str:
+    meta = '<meta name="book-search" content="reference" />' if reference else ""
+    return (
+        f"<html><head>{meta}<script src='_static/searchtools.js'></script></head><body>"
+        f'<div class="onlyprint"><h1>{title}</h1><h2>目录</h2></div>'
+        f'<article class="bd-article"><section id="{anchor}">'
+        f'<h1>{title}<a class="headerlink" href="#{anchor}">#</a></h1>'
+        f"{body}</section></article></body></html>"
+    )
+
 
 PAGES = {
-    "index": "索引页\n======\n\n.. toctree::\n\n   chapter\n   appendix/errata\n",
     # 行内标记两侧、软换行两侧的字都要连成二元组；代码块里的词能搜到，但不计入次数
-    # （reST 里行内标记紧挨汉字要写成“\ **…**\ ”，反斜杠与空格在输出里消失）
-    "chapter": "\n".join(
-        [
-            "讲隐藏状态",
-            "==========",
-            "",
-            r"网络的\ **隐藏状态**\ 是记忆，隐藏状态逐步更新，隐藏状态在每一步都被",
-            "读入。用 :math:`W` 乘",
-            "",
-            ".. code-block:: python",
-            "",
-            "   s = rnn(x)  # 隐藏状态 隐藏状态 隐藏状态 隐藏状态",
-            "",
-        ]
+    "chapter.html": page(
+        "讲隐藏状态",
+        "<p>网络的<strong>隐藏状态</strong>是记忆，隐藏状态逐步更新，隐藏状态在每一步都被\n读入。"
+        '用 <span class="math notranslate nohighlight">\\(\\tanh W\\)</span> 乘</p>'
+        '<div class="highlight"><pre>s = rnn(x)  # 隐藏状态 隐藏状态 隐藏状态 隐藏状态</pre></div>'
+        '<section id="sec-gate"><h2>遗忘门<a class="headerlink" href="#sec-gate">#</a></h2>'
+        "<p>遗忘门决定忘掉什么。</p></section>"
+        '<div class="exercise admonition" id="ex-1"><p class="admonition-title">练习 1（数一数）</p>'
+        "<p>数隐藏状态。</p></div>",
     ),
-    "appendix/errata": "勘误\n====\n\n笔记里的隐藏状态写错了。\n",
+    "appendix/errata.html": page("勘误", "<p>笔记里的隐藏状态写错了。</p>", reference=True),
+    "appendix/glossary.html": page(
+        "术语表",
+        '<dl class="glossary simple"><dt id="term-0">隐藏状态</dt><dt id="term-hidden-state">hidden state</dt>'
+        "<dd><p>每一步留下的摘要。</p></dd></dl>",
+        reference=True,
+    ),
+    "appendix/api.html": page(
+        "API 参考",
+        '<dl class="py class"><dt class="sig sig-object py" id="rnn_examples.models.RNNCell">RNNCell</dt>'
+        "<dd><p>一个时间步。</p></dd></dl>",
+        reference=True,
+    ),
+    "search.html": page("搜索", "<div id='search-results'></div>"),
 }
 
 
-def read_index(out: Path) -> dict[str, Any]:
-    return js_index.loads((out / "searchindex.js").read_text(encoding="utf-8"))
-
-
-def build(src: Path, out: Path) -> dict[str, Any]:
-    result = sphinx_build(src, out, "-q", "-W")
-    assert result.returncode == 0, result.stderr
-    return read_index(out)
-
-
-def write_site(src: Path, pages: dict[str, str]) -> None:
-    write_book(src, CONF, {f"{name}.rst": text for name, text in pages.items()})
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = tmp_path_factory.mktemp("search-site")
+    for rel, text in PAGES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / "_static").mkdir()
+    (root / "_static" / "searchtools.js").write_text("var Search;", encoding="utf-8")
+    (root / "searchindex.js").write_text("Search.setIndex({})", encoding="utf-8")
+    site = Site(root, root.parent / "cache", log=lambda message: None)
+    search.build_search(site)
+    return site
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("search")
-    write_site(root / "src", PAGES)
-    build(root / "src", root / "out")
-    return root / "out"
+def index(built: Site) -> dict[str, Any]:
+    return json.loads((built.root / search.INDEX_FILE).read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def index(site: Path) -> dict[str, Any]:
-    return read_index(site)
-
-
-def docs_of(index: dict[str, Any], word: str) -> set[str]:
-    """含有这个索引词的页（正文或标题）。"""
-    found: set[str] = set()
-    for table in (index["terms"], index["titleterms"]):
-        files = table.get(word, [])
-        found |= {index["docnames"][i] for i in (files if isinstance(files, list) else [files])}
-    return found
-
-
-def count_of(index: dict[str, Any], word: str, docname: str) -> int:
-    pairs = index["booktf"].get(word, [])
-    counts = {index["docnames"][i]: n for i, n in zip(pairs[::2], pairs[1::2], strict=True)}
-    return counts.get(docname, 1 if docname in docs_of(index, word) else 0)
+def counts(index: dict[str, Any], word: str) -> dict[str, int]:
+    pairs = index["terms"].get(word, [])
+    return {index["docnames"][d]: n for d, n in zip(pairs[::2], pairs[1::2], strict=True)}
 
 
 def test_split_text_gives_bigrams_latin_words_and_lone_characters() -> None:
     assert cjk_grams("隐藏状态") == ["隐藏", "藏状", "状态"]
-    assert split_text("用 W 乘") == ["用", "乘", "W"]
+    assert split_text("用 W 乘") == ["用", "乘"]  # 单个字母不进索引
     # 软换行与空格不隔开汉字；全角字母折成半角
-    assert split_text("梯度\n消失 ＬＳＴＭ") == ["梯度", "度消", "消失", "LSTM"]
+    assert split_text("梯度\n消失 ＬＳＴＭ") == ["梯度", "度消", "消失", "lstm"]
 
 
 def test_bigrams_span_inline_markup_and_line_breaks(index: dict[str, Any]) -> None:
-    # “网络的**隐藏状态**是记忆”：“的隐”“态是”跨过强调标记；“都被\n读入”跨过软换行
-    assert "chapter" in docs_of(index, "的隐")
-    assert "chapter" in docs_of(index, "态是")
-    assert "chapter" in docs_of(index, "被读")
-    # 标点隔开的字不连：“更新，隐藏”
-    assert docs_of(index, "新隐") == set()
-    # 单独成段的字（公式两侧）是索引词，成段的字只以二元组出现
-    assert "chapter" in docs_of(index, "乘")
-    assert "chapter" in docs_of(index, "用")
-    assert docs_of(index, "隐") == set()
-
-
-def test_titles_and_code_are_indexed(index: dict[str, Any]) -> None:
-    assert "chapter" in docs_of(index, "讲隐")
-    assert "rnn" in index["terms"] or "rnn" in index["titleterms"]
-    assert "chapter" in docs_of(index, "rnn")
+    assert "chapter" in counts(index, "的隐")  # “网络的<strong>隐藏状态</strong>是”
+    assert "chapter" in counts(index, "态是")
+    assert "chapter" in counts(index, "被读")  # “都被\n读入”
+    assert counts(index, "新隐") == {}  # 标点隔开的字不连：“更新，隐藏”
+    assert "chapter" in counts(index, "乘")  # 公式把“用”“乘”隔成单独成段的字
+    assert "chapter" in counts(index, "用")
+    assert counts(index, "隐") == {}
+    assert "chapter" in counts(index, "tanh"), "行内公式的 TeX 可搜"
 
 
 def test_counts_come_from_prose_only(index: dict[str, Any]) -> None:
-    """正文里“隐藏状态”出现 4 次（标题 1 次、段落 3 次）；代码注释里的 4 次不算。"""
-    assert count_of(index, "藏状", "chapter") == 4
-    assert count_of(index, "藏状", "appendix/errata") == 1
-    # 只出现一次的词不记次数
-    assert all(n >= 2 for pairs in index["booktf"].values() for n in pairs[1::2])
+    """正文里“隐藏状态”出现 5 次（标题 1 次、段落 3 次、练习 1 次）；代码注释里的 4 次不算。"""
+    assert counts(index, "藏状")["chapter"] == 5
+    assert counts(index, "藏状")["appendix/errata"] == 1
+    assert counts(index, "rnn") == {"chapter": 1}, "只在代码里出现的词照样可搜，记 1 次"
 
 
-def test_reference_pages_are_listed(index: dict[str, Any]) -> None:
-    assert [index["docnames"][i] for i in index["bookreference"]] == ["appendix/errata"]
+def test_titles_terms_objects_and_reference_pages(index: dict[str, Any]) -> None:
+    docs = index["docnames"]
+    titles = [(title, docs[d], anchor) for title, d, anchor in index["alltitles"]]
+    chapter = [(title, anchor) for title, doc, anchor in titles if doc == "chapter"]
+    assert chapter == [("讲隐藏状态", None), ("遗忘门", "sec-gate"), ("练习 1（数一数）", "ex-1")]
+    assert "目录" not in [t for t, _, _ in titles], "只供打印的目录不进索引"
+    assert [(t, docs[d], a) for t, d, a in index["glossary"]] == [
+        ("隐藏状态", "appendix/glossary", "term-0"),
+        ("hidden state", "appendix/glossary", "term-hidden-state"),
+    ]
+    assert [(name, docs[d]) for name, d in index["objects"]] == [("rnn_examples.models.RNNCell", "appendix/api")]
+    assert sorted(docs[d] for d in index["reference"]) == ["appendix/api", "appendix/errata", "appendix/glossary"]
+    assert "search" not in docs
 
 
-def test_search_page_gets_the_book_search_code(site: Path) -> None:
-    """language_data.js（只有搜索页加载）里是本书的查询切分与检索，模板没有把代码转义。"""
-    code = (site / "_static" / "language_data.js").read_text(encoding="utf-8")
-    assert "var splitQuery" in code
-    assert "Search._performSearch =" in code
-    assert "window.Stemmer = EnglishStemmer;" in code
-    assert "&gt;" not in code
-    assert "&#" not in code
+def test_search_page_uses_the_book_search_only(built: Site) -> None:
+    html = (built.root / "search.html").read_text(encoding="utf-8")
+    assert "searchtools.js" not in html
+    assert 'src="_static/book-search.js?v=' in html
+    assert 'data-index="_static/book-search.json?v=' in html
+    assert not (built.root / "searchindex.js").exists()
+    assert not (built.root / "_static" / "searchtools.js").exists()
+    assert (built.root / "_static" / "book-search.js").read_text(encoding="utf-8").startswith("const BOOK_CJK = ")
 
 
-def test_index_written_by_another_indexer_is_rebuilt(tmp_path: Path) -> None:
-    """旧索引是另一版 search.py 写的：增量构建重写全部页面，旧切法留下的索引词不残留。"""
-    write_site(tmp_path / "src", PAGES)
-    clean = build(tmp_path / "src", tmp_path / "out")
-    index_file = tmp_path / "out" / "searchindex.js"
-    old = read_index(tmp_path / "out")
-    old["bookindexversion"] = "另一版"
-    old["terms"]["旧切法的词"] = 1
-    index_file.write_text(f"Search.setIndex({json.dumps(old)})", encoding="utf-8")
-    assert build(tmp_path / "src", tmp_path / "out") == clean
+def query(built: Site, *queries: str) -> dict[str, list[list[str]]]:
+    """在 Node 里用网站的 book-search.js 检索：{查询: [[文档名, 锚点, 种类, 标题], ...]}。"""
+    runner = (
+        "const fs = require('fs'); const B = require(process.argv[1]);"
+        "B.index = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));"
+        "const out = {}; for (const q of process.argv.slice(3)) out[q] = B.query(q);"
+        "process.stdout.write(JSON.stringify(out));"
+    )
+    script, index_file = built.root / search.SCRIPT_FILE, built.root / search.INDEX_FILE
+    command = [formulas.node_executable(), "-e", runner, str(script), str(index_file), *queries]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def test_queries_rank_the_teaching_page_first(built: Site) -> None:
+    results = query(built, "隐藏状态", "遗忘门", "隐藏状态遗忘", "RNNCell", "hidden state", "没有的词")
+    hidden = [(doc, anchor, kind) for doc, anchor, kind, _ in results["隐藏状态"]]
+    assert hidden[0] == ("chapter", "", "title"), "标题含查询的章节排第一"
+    assert hidden[1] == ("appendix/glossary", "#term-0", "index"), "紧接着是术语表里的定义"
+    assert {doc for doc, _, _ in hidden[2:]} >= {"appendix/errata"}, "参考页排在后面"
+    assert results["遗忘门"][0][:3] == ["chapter", "#sec-gate", "title"]
+    assert [r[0] for r in results["隐藏状态遗忘"]] == ["chapter"], "连打的两个词按两部分去找"
+    assert results["RNNCell"][0][:3] == ["appendix/api", "#rnn_examples.models.RNNCell", "object"]
+    assert results["hidden state"][0][:3] == ["appendix/glossary", "#term-hidden-state", "index"]
+    assert results["没有的词"] == []

@@ -21,6 +21,40 @@ def test_missing_page_gets_the_sites_404_page(tmp_path: Path) -> None:
     assert error.value.read().decode("utf-8") == "<p>找不到</p>"
 
 
+def test_gzip_server_compresses_text(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "index.html").write_text("<p>重复</p>" * 500, encoding="utf-8")
+    with serve(tmp_path, gzip=True) as base:
+        request = urllib.request.Request(base + "index.html", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Cache-Control"] == "max-age=600"
+            raw = response.read()
+    assert len(raw) < 500
+    assert gzip.decompress(raw).decode("utf-8") == "<p>重复</p>" * 500
+
+
+def test_server_speaks_http_1_1_and_keeps_the_connection(tmp_path: Path) -> None:
+    """像浏览器访问真实网站那样，一个连接取好几个文件（HTTP/1.1 的持久连接）。"""
+    import http.client
+
+    (tmp_path / "a.css").write_text("a{}", encoding="utf-8")
+    (tmp_path / "b.css").write_text("b{}", encoding="utf-8")
+    with serve(tmp_path) as base:
+        host, port = base.removeprefix("http://").rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port))
+        bodies = []
+        for name in ("a.css", "b.css", "missing.css"):
+            connection.request("GET", "/" + name)
+            response = connection.getresponse()
+            assert response.version == 11
+            bodies.append((response.status, response.read()))
+        connection.close()
+    assert bodies[:2] == [(200, b"a{}"), (200, b"b{}")]
+    assert bodies[2][0] == 404
+
+
 def _hang_up_during_download(base: str) -> None:
     host, port = base.removeprefix("http://").rstrip("/").split(":")
     with socket.create_connection((host, int(port))) as client:

@@ -1,6 +1,6 @@
 """docs/_ext/book_site/typeset.py：用一本小书检查中文排版的转换落到网页、搜索索引与页面描述里。
 
-小书（MyST + sphinx-exercise + book_site，中文界面）在临时目录里构建一次，各项检查读同一份输出。
+小书（MyST + sphinx-exercise + book_site，中文界面）在本进程里构建一次，各项检查读同一份输出。
 浏览器里的效果（空格是否画出来、标点是否在行首）由 tests/browser/test_typesetting.py 在真实的书上量。
 """
 
@@ -8,29 +8,20 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+from book_site.site import Site, markup, search
+from helpers import build_in_process, write_book
 
-
-def conf() -> str:
-    return f"""
-import sys
-sys.path.insert(0, {str(EXT_DIR)!r})
+CONF = """
 project = "排版"
 language = "zh_CN"
 extensions = ["myst_parser", "sphinx_exercise", "book_site"]
 myst_enable_extensions = ["dollarmath"]
 numfig = True
-html_search_language = "zh"
-# 浏览器里排版公式的标记（\\(...\\)）：这里只测排版转换，不依赖构建时排版公式用的 Node.js
-html_math_renderer = "mathjax"
 """
 
 
@@ -83,17 +74,13 @@ text = "中
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("typeset-src")
-    out = src.parent / "typeset-out"
-    (src / "conf.py").write_text(conf(), encoding="utf-8")
-    (src / "index.md").write_text(INDEX, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(src), str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=os.environ | {"PYTHONWARNINGS": "ignore"},
-    )
-    assert result.returncode == 0, result.stderr
+    write_book(src, CONF, {"index.md": INDEX})
+    out, warnings = build_in_process(src, src.parent / "typeset-build")
+    assert not warnings, warnings
+    # 编号后的空格由构建后的流水线去掉（book_site.site.markup）：检查的是读者看到的页面
+    site = Site(out, src.parent / "typeset-cache", log=lambda message: None)
+    search.build_search(site)  # 网站的搜索索引也由流水线从页面生成
+    markup.rewrite_pages(site)
     return out
 
 
@@ -144,8 +131,9 @@ def test_closing_punctuation_is_kept_with_inline_math(page: str) -> None:
     assert (r"\(s_T\)", "。") in nobr
     assert (r"\(x\)", "，") in nobr
     assert all(punctuation for _, punctuation in nobr)
-    # 公式后面不是标点的不包
+    # 公式后面不是标点的不包；写出前的第二遍不再包一层
     assert not any(math == r"\(s_t\)" for math, _ in nobr)
+    assert '<span class="nobr"><span class="nobr">' not in page
 
 
 def test_long_dotted_code_may_break_after_dots_short_code_unchanged(page: str) -> None:
@@ -181,6 +169,5 @@ def test_page_description_has_the_joined_text(page: str) -> None:
 
 def test_search_index_sees_the_joined_words(site: Path) -> None:
     """源文件里“梯度”与“裁剪”分在两行：索引里要有跨过换行的词（按词典分词得“梯度裁剪”，按二元组得“度裁”）。"""
-    text = (site / "searchindex.js").read_text(encoding="utf-8")
-    terms = json.loads(text[text.index("(") + 1 : text.rindex(")")])["terms"]
+    terms = json.loads((site / search.INDEX_FILE).read_text(encoding="utf-8"))["terms"]
     assert any("度裁" in term for term in terms), sorted(terms)[:50]

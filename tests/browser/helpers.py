@@ -25,7 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from benchmarks.reader import QUIET_CHROMIUM_FLAGS, SKIP_DIRS
+from book_site import site as site_pipeline
+from book_site.serve import QUIET_CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("RNN_BOOK_HTML", ROOT / "docs" / "_build" / "html")).resolve()
@@ -39,13 +40,7 @@ def site_pages() -> list[str]:
     """网站里全部 HTML 页（相对路径，排序），包括首页、404 页、搜索页与索引页。"""
     if not (SITE / "index.html").is_file():
         return []
-    pages = []
-    for path in SITE.rglob("*.html"):
-        rel = path.relative_to(SITE)
-        if rel.parts[0] in SKIP_DIRS:
-            continue
-        pages.append(rel.as_posix())
-    return sorted(pages)
+    return site_pipeline.site_pages(SITE)
 
 
 def require_site() -> Path:
@@ -82,8 +77,12 @@ def is_local(url: str) -> bool:
 
 
 def open_context(browser: Any, visit: Visit, **context_options: Any) -> Any:
-    """新的浏览器上下文：拦下（并记录）一切发往非本机主机的请求。"""
-    context = browser.new_context(locale="zh-CN", **context_options)
+    """新的浏览器上下文：拦下（并记录）一切发往非本机主机的请求。
+
+    ``browser`` 是 pytest-playwright 的 ``new_context``（测试失败时留下跟踪与截图）或 ``browser``。
+    """
+    factory = browser.new_context if hasattr(browser, "new_context") else browser
+    context = factory(locale="zh-CN", **context_options)
 
     def guard(route: Any) -> None:
         url = route.request.url

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-# 汉字（CJK 统一表意文字及扩展 A、兼容表意文字）：与 docs/_ext/book_site/search.py 无关，独立定义
+# 汉字（CJK 统一表意文字及扩展 A、兼容表意文字）：与 docs/_ext/book_site/cjk.py 无关，独立定义
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
 # 不是书页的 HTML

@@ -1,7 +1,7 @@
-"""中文搜索（docs/_ext/book_site/search.py 与 search.js）：在构建好的网站上检查召回与排序。
+"""中文搜索（docs/_ext/book_site/site/search.py 与 search.js）：在构建好的网站上检查召回与排序。
 
-- search.html 不抛异常：Sphinx 9.0.x 的中文 ``language_data.js`` 曾写着
-  ``window.Stemmer = ChineseStemmer``（未定义），搜索页因此什么也搜不到；
+- 搜索页只用本书自己的脚本与索引：不加载 Sphinx 的 ``searchtools.js``、``language_data.js``、
+  ``searchindex.js``（网站里没有这三个文件），也不抛异常；
 - 召回：查询集全部从书里取（search_queries.py：每个术语、每个标题词、按种子抽取的正文短语、
   issue 16 里读者试过的查询），每个查询都找到来源页，正文里出现它的每一页都在结果里；
   两个术语连着打也能找到；
@@ -9,12 +9,11 @@
   API 参考与勘误不排在章节前面；查术语有一条结果直接链到它的定义；
 - 结果页：真的在搜索框里查，顺序与检索相同，摘要里标亮了整个查询词。
 
-全部查询在一个搜索页里跑（与 ``Search.query`` 走同一条路，只是不渲染），几秒钟跑完几百个查询。
+全部查询在一个搜索页里跑（调用搜索框用的同一个 ``BookSearch.query``，只是不渲染），几秒钟跑完几百个查询。
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -44,48 +43,37 @@ def assert_clean(visit: Visit) -> None:
     assert not visit.bad_responses, f"搜索页有非 200 的响应：{format_list(visit.bad_responses)}"
 
 
-def test_search_page_has_a_working_stemmer(browser: Any, base_url: str) -> None:
-    """language_data.js 定义的 Stemmer 存在且能用（中文保持原样，英文按英文词干）。"""
+def test_search_page_loads_only_the_book_search(new_context: Any, base_url: str) -> None:
+    """搜索页载入本书的索引，不请求 Sphinx 的搜索脚本；网站里也没有那三个文件。"""
     visit = Visit(url=f"{base_url}search.html")
-    with open_page(browser, visit) as tab:
-        stems = tab.evaluate(
-            "() => { const s = new Stemmer(); return [s.stemWord('networks'), s.stemWord('隐藏状态')]; }"
-        )
+    with open_page(new_context, visit) as tab:
+        tab.evaluate("() => BookSearch.ready")
+        terms = tab.evaluate("() => Object.keys(BookSearch.index.terms).length")
     assert_clean(visit)
-    assert stems == ["network", "隐藏状态"]
-
-
-def test_language_data_names_a_defined_stemmer() -> None:
-    """不开浏览器也能发现的回归：被赋给 window.Stemmer 的类必须在同一文件里定义。"""
-    require_site()
-    code = (SITE / "_static" / "language_data.js").read_text(encoding="utf-8")
-    assigned = re.findall(r"window\.Stemmer\s*=\s*(\w+)", code)
-    assert assigned, "language_data.js 没有设置 window.Stemmer"
-    for name in assigned:
-        assert re.search(rf"\b(?:var|let|const|class|function)\s+{name}\b", code), (
-            f"language_data.js 把 window.Stemmer 设为未定义的 {name}"
-        )
+    assert terms > 1000, f"索引里只有 {terms} 个索引词"
+    sphinx_files = [u for u in visit.requests if u.split("?")[0].endswith(SPHINX_SEARCH_FILES)]
+    assert not sphinx_files, f"搜索页请求了 Sphinx 的搜索脚本：{format_list(sphinx_files)}"
+    left = [
+        name
+        for name in ("searchindex.js", "_static/searchtools.js", "_static/language_data.js")
+        if (SITE / name).exists()
+    ]
+    assert not left, f"网站里还有 Sphinx 的搜索文件：{left}"
 
 
 # -- 召回与排序：查询集全部从书里取（见 search_queries.py） ----------------------------------------
 
-# 在搜索页里跑一个查询，与 Search.query 走同一条路（解析查询、检索打分），只是不渲染结果。
-# _performSearch 返回的结果按分数升序（显示时从尾部逐个弹出），这里倒过来：第一个就是排在最前的结果。
+# 在搜索页里跑一个查询，与搜索框走同一条路（BookSearch.query：解析查询、检索排序），只是不渲染结果。
+# 结果按名次排列，每个是 [文档名, 锚点, 种类, 标题]。
 _RUN_QUERIES_JS = """
 async (queries) => {
-    const deadline = Date.now() + 20000;
-    while (!Search.hasIndex()) {
-        if (Date.now() > deadline) throw new Error('searchindex.js 没有载入');
-        await new Promise(r => setTimeout(r, 50));
-    }
+    await BookSearch.ready;
     const out = {};
-    for (const q of queries) {
-        const results = Search._performSearch(...Search._parseQuery(q));
-        out[q] = results.reverse().map(r => [r[0], r[2], r[6]]);
-    }
+    for (const q of queries) out[q] = BookSearch.query(q).map(r => [r[0], r[1], r[2]]);
     return out;
 }
 """
+SPHINX_SEARCH_FILES = ("searchindex.js", "searchtools.js", "language_data.js")
 
 
 @dataclass
@@ -174,13 +162,13 @@ def _joined_term_queries(queries: list[Query], pages: tuple[Page, ...], limit: i
 
 
 def test_terms_typed_together_are_found_separately(
-    browser: Any, base_url: str, queries: list[Query], search_pages: tuple[Page, ...]
+    new_context: Any, base_url: str, queries: list[Query], search_pages: tuple[Page, ...]
 ) -> None:
     """读者把两个词连着打（“梯度消失原因”）：按书里没有的二元组拆开，含有两个词的页都找到。"""
     cases = _joined_term_queries(queries, search_pages)
     assert len(cases) >= 10, f"只造出 {len(cases)} 个连打的查询：术语表太小？"
     visit = Visit(url=f"{base_url}search.html")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         raw = tab.evaluate(_RUN_QUERIES_JS, [text for text, _ in cases])
     assert_clean(visit)
     failures = []
@@ -196,14 +184,14 @@ UI_QUERIES = {"隐藏状态": "hidden-state", "遗忘门": "forget-gate", "LSTM"
 
 @pytest.mark.parametrize("query", list(UI_QUERIES), ids=list(UI_QUERIES.values()))
 def test_results_show_highlighted_snippets_in_ranked_order(
-    browser: Any, base_url: str, ranked: dict[str, Ranked], query: str
+    new_context: Any, base_url: str, ranked: dict[str, Ranked], query: str
 ) -> None:
     """真的在搜索框里查：结果的顺序与上面的检索相同，前几条的摘要里标亮了整个查询词。"""
     expected = [doc + ".html" + anchor for doc, anchor, _ in ranked[query].hits]
     assert expected, f"“{query}”没有结果"
     shown_first = min(3, len(expected))
     visit = Visit(url=f"{base_url}search.html?q={quote(query)}")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         # 结果逐条显示完后 Sphinx 才写出“搜索完成……”；摘要是各自取页面后补上的
         tab.wait_for_function(
             """n => {

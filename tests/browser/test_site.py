@@ -32,11 +32,11 @@ def _page_of(url: str, base_url: str) -> str:
     return urlsplit(url).path.removeprefix(urlsplit(base_url).path) or "index.html"
 
 
-def test_prev_next_flow_covers_the_toctree(browser: Any, base_url: str) -> None:
+def test_prev_next_flow_covers_the_toctree(new_context: Any, base_url: str) -> None:
     """从首页一路点“下一页”能走遍侧栏目录里的每一页，且“上一页”正好倒着走回来。"""
     require_site()
     visit = Visit(url=base_url + "index.html")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         nav = tab.eval_on_selector_all(".bd-sidebar-primary nav a.reference.internal", "els => els.map(a => a.href)")
         toc_pages = {_page_of(h.split("#")[0], base_url) for h in nav}
 
@@ -114,12 +114,12 @@ def test_repository_buttons_only_with_a_configured_url() -> None:
             assert bad not in text, f"{page} 含编造的地址片段 {bad!r}"
 
 
-def test_404_page_for_a_missing_deep_url(browser: Any, base_url: str) -> None:
+def test_404_page_for_a_missing_deep_url(new_context: Any, base_url: str) -> None:
     """不存在的深层地址得到 404 状态与本书的 404 页，样式与脚本照常加载。"""
     require_site()
     assert (SITE / "404.html").is_file(), "网站没有 404.html"
     url = base_url + "no/such/deep/page.html"
-    audit = audit_page(browser, url, expected_status=404)
+    audit = audit_page(new_context, url, expected_status=404)
     visit = audit.visit
     assert visit.status == 404
     assert "找不到这一页" in audit.data["title"], audit.data["title"]
@@ -140,9 +140,9 @@ def test_favicon_is_served(base_url: str) -> None:
         assert response.read(200).lstrip().startswith((b"<svg", b"<?xml", b"\x89PNG", b"\x00\x00\x01\x00"))
 
 
-def test_code_cells_have_copy_buttons(browser: Any, base_url: str) -> None:
+def test_code_cells_have_copy_buttons(new_context: Any, base_url: str) -> None:
     visit = Visit(url=base_url + "quickstart.html")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         blocks = tab.locator(".bd-article div.highlight pre").count()
         buttons = tab.locator(".bd-article button.copybtn").count()
     assert blocks > 0
@@ -159,12 +159,12 @@ def _screenshot_page() -> str:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_theme_mode_screenshot_and_figure_backdrop(browser: Any, base_url: str, mode: str) -> None:
+def test_theme_mode_screenshot_and_figure_backdrop(new_context: Any, base_url: str, mode: str) -> None:
     """亮/暗两种模式下截图（存到构建目录旁的 screenshots/），暗色模式下插图有白色衬底。"""
     require_site()
     page = _screenshot_page()
     visit = Visit(url=base_url + page)
-    with open_page(browser, visit, color_scheme=mode, viewport={"width": 1280, "height": 900}) as tab:
+    with open_page(new_context, visit, color_scheme=mode, viewport={"width": 1280, "height": 900}) as tab:
         wait_for_math(tab)
         tab.wait_for_load_state("networkidle")
         theme = tab.evaluate("() => document.documentElement.dataset.theme")
@@ -211,10 +211,10 @@ def test_served_files_are_reachable(base_url: str) -> None:
     assert info.value.code == 404
 
 
-def test_theme_icons_render_from_the_webfont(browser: Any, base_url: str) -> None:
+def test_theme_icons_render_from_the_webfont(new_context: Any, base_url: str) -> None:
     """图标来自主题 CSS 的 Font Awesome 网页字体（本书用空文件替换了 1.5 MB 的 fontawesome.js）。"""
     visit = Visit(url=base_url + "quickstart.html")
-    with open_page(browser, visit) as tab:
+    with open_page(new_context, visit) as tab:
         tab.wait_for_load_state("networkidle")
         icons = tab.evaluate(
             """async () => {

@@ -1,4 +1,4 @@
-"""读者一侧的速度（见 docs/_ext/book_site/assets.py 与 benchmarks/reader.py）：不需要 Node。
+"""读者一侧的速度（见 docs/_ext/book_site/site/ 与 benchmarks/reader.py）：不需要 Node。
 
 - 书页的 ``<head>`` 里没有同步加载的外部脚本（每个都挡住首次绘制）；
 - 只有搜索页加载搜索索引（``searchindex.js``、``searchtools.js``、``language_data.js``），
@@ -15,19 +15,23 @@ from typing import Any
 
 import pytest
 
-from benchmarks.reader import serve_gzipped
+from book_site.serve import serve
+from book_site.site import content_pages
 
 from .helpers import SITE, Audit, Visit, format_list, open_page, require_site, site_pages
 
 pytestmark = pytest.mark.browser
 
-SEARCH_FILES = ("searchindex.js", "searchtools.js", "language_data.js")
+SEARCH_FILES = ("book-search.json", "book-search.js", "searchindex.js", "searchtools.js", "language_data.js")
 CHAPTER = "part1/03-structure.html"
 # 第 3 章首屏加载（load 之后等网络空闲，不滚动，412 px 宽）经 gzip 传输的字节数上限。
 # 实测 292 KiB：合成样式表 84 KiB、脚本约 50 KiB、两张结构图约 105 KiB（第二张离首屏近，浏览器也提前取）、
 # 公式字体 34 KiB、HTML 19 KiB、图标字体 3 KiB；原来是 797 KiB（MathJax 脚本 258 KiB、完整字体、搜索索引……）。
 # 预算留约 15% 余量给正文的增长；超出时先看新加的是什么，而不是调高预算。
 CHAPTER_BUDGET_BYTES = 340 * 1024
+# 每个内容页经 gzip 传输的样式表（合成文件与公式样式表）上限：issue 23 的预算。实测 24–28 KiB
+# （流水线去掉用不到的规则之前是 77–81 KiB：主题样式表里整套的 Bootstrap 与 Font Awesome）。
+CSS_BUDGET_BYTES = 40 * 1024
 
 
 class _HeadScripts(HTMLParser):
@@ -85,7 +89,7 @@ def test_no_render_blocking_script_in_head(page: str) -> None:
     require_site()
     blocking = blocking_scripts((SITE / page).read_text(encoding="utf-8"))
     assert not blocking, (
-        f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/assets.py）：{format_list(blocking)}"
+        f"{page} 的 <head> 里有同步加载的脚本（加 defer，见 book_site/site/markup.py）：{format_list(blocking)}"
     )
 
 
@@ -119,11 +123,11 @@ def test_content_pages_do_not_load_the_search_index(page_audit: Audit, site_page
     assert not mathjax_js, f"{site_page} 加载了 MathJax 的脚本（公式应在构建时排好）：{format_list(mathjax_js)}"
 
 
-def test_search_dialog_on_a_chapter_reaches_the_search_page(browser: Any, base_url: str) -> None:
+def test_search_dialog_on_a_chapter_reaches_the_search_page(new_context: Any, base_url: str) -> None:
     """在章节页按 Ctrl+K 打开搜索框、输入并回车，到达 search.html 并有结果；搜索脚本只在那里加载。"""
     require_site()
     visit = Visit(url=base_url + CHAPTER)
-    with open_page(browser, visit, viewport={"width": 1280, "height": 900}) as tab:
+    with open_page(new_context, visit, viewport={"width": 1280, "height": 900}) as tab:
         tab.wait_for_load_state("networkidle")
         before = list(visit.requests)
         tab.keyboard.press("Control+k")
@@ -145,13 +149,13 @@ def test_search_dialog_on_a_chapter_reaches_the_search_page(browser: Any, base_u
     assert not visit.page_errors, format_list(visit.page_errors)
 
 
-def test_chapter_transfer_within_budget(browser: Any) -> None:
+def test_chapter_transfer_within_budget(new_context: Any) -> None:
     """第 3 章经 gzip 传输的总字节数（首屏加载，含 CSS、脚本、字体与首屏图片）不超过预算。"""
     require_site()
     sizes: dict[str, int] = {}
-    with serve_gzipped(SITE) as base:
+    with serve(SITE, gzip=True) as base:
         visit = Visit(url=base + CHAPTER)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
+        context = new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
         try:
             tab = context.new_page()
 
@@ -190,3 +194,32 @@ def test_site_folder_holds_no_build_internals() -> None:
     require_site()
     internals = [p.relative_to(SITE).as_posix() for p in SITE.rglob("*") if p.suffix in {".doctree", ".pickle"}]
     assert not internals, f"网站目录里有构建的内部文件（旧的构建留下的话删掉 {SITE}）：{format_list(internals[:10])}"
+
+
+@pytest.fixture(scope="module")
+def gzip_base() -> Any:
+    with serve(require_site(), gzip=True) as base:
+        yield base
+
+
+@pytest.mark.parametrize("page", content_pages(SITE) or ["<网站未构建>"])
+def test_css_transfer_within_budget(new_context: Any, gzip_base: str, page: str) -> None:
+    """每个内容页（空缓存、gzip）传输的样式表不超过 40 KiB。"""
+    require_site()
+    sizes: dict[str, int] = {}
+    context = new_context(locale="zh-CN", viewport={"width": 412, "height": 823})
+    try:
+        tab = context.new_page()
+
+        def on_finished(request: Any) -> None:
+            if request.resource_type == "stylesheet":
+                measured = request.sizes()
+                sizes[request.url] = measured["responseBodySize"] + measured["responseHeadersSize"]
+
+        tab.on("requestfinished", on_finished)
+        tab.goto(gzip_base + page, wait_until="load")
+    finally:
+        context.close()
+    assert sizes, f"{page} 没有加载样式表"
+    total = sum(sizes.values())
+    assert total <= CSS_BUDGET_BYTES, f"{page} 的样式表传输 {total / 1024:.1f} KiB，超出 40 KiB：{sizes}"

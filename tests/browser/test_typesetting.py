@@ -255,34 +255,36 @@ def measure(browser: Any, base_url: str, layouts: dict[tuple[str, int], Layout],
 # -- 逐页的排版检查 -------------------------------------------------------------------
 
 
-def test_no_space_between_chinese_characters(browser: Any, base_url: str, layouts: Any, content_page: str) -> None:
+def test_no_space_between_chinese_characters(new_context: Any, base_url: str, layouts: Any, content_page: str) -> None:
     """正文里两个中文字符之间、全角标点两侧没有空白（源文件的换行不能变成空格）。"""
-    layout = measure(browser, base_url, layouts, content_page, DESKTOP)
+    layout = measure(new_context, base_url, layouts, content_page, DESKTOP)
     spaces = layout.data["spaces"]
     assert not spaces, f"{content_page} 正文里有 {len(spaces)} 处中文之间的空白（⏎ 标出空白）：{format_list(spaces)}"
 
 
 @pytest.mark.parametrize("width", LINE_WIDTHS)
 def test_no_closing_punctuation_at_line_start(
-    browser: Any, base_url: str, layouts: Any, content_page: str, width: int
+    new_context: Any, base_url: str, layouts: Any, content_page: str, width: int
 ) -> None:
     """收尾标点（，。、；：？！）」』》 等）不出现在行首：量两种手机宽度与桌面宽度。"""
-    layout = measure(browser, base_url, layouts, content_page, width)
+    layout = measure(new_context, base_url, layouts, content_page, width)
     starts = layout.data["lineStarts"]
     assert not starts, f"{content_page} 在 {width} px 宽时有 {len(starts)} 个标点落在行首：{format_list(starts)}"
 
 
-def test_code_fits_the_column_on_desktop(browser: Any, base_url: str, layouts: Any, content_page: str) -> None:
+def test_code_fits_the_column_on_desktop(new_context: Any, base_url: str, layouts: Any, content_page: str) -> None:
     """1280 px 桌面上代码与输出不出现横向滚动条（每行至多 88 个显示列，中文算 2 列）。"""
-    layout = measure(browser, base_url, layouts, content_page, DESKTOP)
+    layout = measure(new_context, base_url, layouts, content_page, DESKTOP)
     wide = layout.data["wideCode"]
     assert not wide, f"{content_page} 在 {DESKTOP} px 宽时有 {len(wide)} 个代码块比栏宽：{format_list(wide)}"
 
 
-def test_code_boxes_hold_88_columns_on_desktop(browser: Any, base_url: str, layouts: Any, content_page: str) -> None:
+def test_code_boxes_hold_88_columns_on_desktop(
+    new_context: Any, base_url: str, layouts: Any, content_page: str
+) -> None:
     """版面本身：1280 px 桌面上每个代码框（代码单元、输出、doctest、literalinclude，包括提示框里的）
     放得下一行 88 列（API 页函数说明里的 doctest：84 列）。"""
-    layout = measure(browser, base_url, layouts, content_page, DESKTOP)
+    layout = measure(new_context, base_url, layouts, content_page, DESKTOP)
     narrow = layout.data["narrowBoxes"]
     assert not narrow, f"{content_page} 在 {DESKTOP} px 宽时代码框放不下 88 列：{format_list(narrow)}"
 
@@ -291,10 +293,10 @@ _FILE_NAME = re.compile(r"(^|/)[^\s/]+\.(png|jpe?g|svg|gif|webp)$|^[0-9a-f]{16,}
 
 
 def test_executed_figures_are_numbered_with_caption_and_alt(
-    browser: Any, base_url: str, layouts: Any, content_page: str
+    new_context: Any, base_url: str, layouts: Any, content_page: str
 ) -> None:
     """代码生成的每张图：有编号（图 N）、有图题、替代文本不是文件名。"""
-    layout = measure(browser, base_url, layouts, content_page, DESKTOP)
+    layout = measure(new_context, base_url, layouts, content_page, DESKTOP)
     faults = []
     for figure in layout.data["figures"]:
         missing = []
@@ -311,10 +313,10 @@ def test_executed_figures_are_numbered_with_caption_and_alt(
 
 @pytest.mark.parametrize("width", LINE_WIDTHS)
 def test_page_does_not_scroll_sideways(
-    browser: Any, base_url: str, layouts: Any, content_page: str, width: int
+    new_context: Any, base_url: str, layouts: Any, content_page: str, width: int
 ) -> None:
     """整页没有横向滚动（宽的代码、公式、表格只在自己的框里滚动）。"""
-    layout = measure(browser, base_url, layouts, content_page, width)
+    layout = measure(new_context, base_url, layouts, content_page, width)
     assert layout.data["pageOverflow"] <= 0, (
         f"{content_page} 在 {width} px 宽时整页向右多出 {layout.data['pageOverflow']} px"
     )
@@ -322,9 +324,11 @@ def test_page_does_not_scroll_sideways(
 
 
 @pytest.mark.parametrize("width", LINE_WIDTHS)
-def test_inline_math_fits_the_column(browser: Any, base_url: str, layouts: Any, content_page: str, width: int) -> None:
+def test_inline_math_fits_the_column(
+    new_context: Any, base_url: str, layouts: Any, content_page: str, width: int
+) -> None:
     """行内公式不能断行，比正文栏宽就会被截掉：长的式子写成行间公式（它在自己的框里横向滚动）。"""
-    layout = measure(browser, base_url, layouts, content_page, width)
+    layout = measure(new_context, base_url, layouts, content_page, width)
     clipped = layout.data["clippedMath"]
     assert not clipped, (
         f"{content_page} 在 {width} px 宽时有 {len(clipped)} 个行内公式超出正文栏：{format_list(clipped)}"
@@ -344,11 +348,11 @@ _SEARCH_FIELDS_JS = """
 """
 
 
-def test_one_search_box_on_desktop_and_the_shortcut_opens_it(browser: Any, base_url: str) -> None:
+def test_one_search_box_on_desktop_and_the_shortcut_opens_it(new_context: Any, base_url: str) -> None:
     """1280 px 桌面页上只看得到一个搜索框；Ctrl+K 打开搜索对话框，输入后回车到搜索页。"""
     require_site()
     visit = Visit(url=base_url + CHAPTER)
-    with open_page(browser, visit, viewport={"width": DESKTOP, "height": 900}) as tab:
+    with open_page(new_context, visit, viewport={"width": DESKTOP, "height": 900}) as tab:
         tab.wait_for_load_state("networkidle")
         fields = tab.evaluate(_SEARCH_FIELDS_JS)
         tab.keyboard.press("Control+k")
@@ -420,13 +424,13 @@ def _untranslated(text: str) -> bool:
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_theme_labels_are_chinese(browser: Any, base_url: str, mode: str, width: int) -> None:
+def test_theme_labels_are_chinese(new_context: Any, base_url: str, mode: str, width: int) -> None:
     """主题与扩展的按钮、菜单、提示、跳转链接都是中文（“System Settings”“Toggle primary sidebar”等不再出现）。"""
     require_site()
     english = set()
     for page in ("index.html", CHAPTER, SOLUTIONS):
         visit = Visit(url=base_url + page)
-        with open_page(browser, visit, color_scheme=mode, viewport={"width": width, "height": 900}) as tab:
+        with open_page(new_context, visit, color_scheme=mode, viewport={"width": width, "height": 900}) as tab:
             tab.wait_for_load_state("networkidle")
             texts = tab.evaluate(_CHROME_TEXT_JS)
             tab.keyboard.press("Control+k")
@@ -451,11 +455,11 @@ SCREENSHOT_PAGES = ["part1/03-structure.html", "part2/09-remedies.html", "part4/
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", SCREENSHOT_PAGES)
-def test_chapter_screenshots(browser: Any, base_url: str, page: str, width: int, mode: str) -> None:
+def test_chapter_screenshots(new_context: Any, base_url: str, page: str, width: int, mode: str) -> None:
     """截下第 3、9、13 章的整页（存到 docs/_build/screenshots/，供人看），并确认页面按所选模式显示。"""
     require_site()
     visit = Visit(url=base_url + page)
-    with open_page(browser, visit, color_scheme=mode, viewport={"width": width, "height": 900}) as tab:
+    with open_page(new_context, visit, color_scheme=mode, viewport={"width": width, "height": 900}) as tab:
         wait_for_math(tab)
         tab.wait_for_load_state("networkidle")
         theme = tab.evaluate("() => document.documentElement.dataset.theme")

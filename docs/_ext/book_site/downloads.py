@@ -4,11 +4,12 @@
    ``.ipynb`` 复制到 ``_sources/`` 并显示“.ipynb”下载项。本书总是提供它：在主题的处理函数
    （优先级 501）之前设置 ``ipynb_source``（:func:`offer_executed_notebook`），在它们之后
    （优先级 900，主题配置了启动按钮时会先复制一份未处理的）写出文件（:func:`write_executed_notebook`）。
-2. **执行后的输出。** myst-nb 命中执行缓存时写出的笔记本不含输出，这里从 jupyter-cache 合并回来。
+2. **执行后的输出。** 总是从 jupyter-cache 合并回来（myst-nb 命中缓存时写出的笔记本不含输出，刚执行的
+   笔记本的流输出又被就地合并、文字重复），这一次执行与否，下载到的笔记本都相同。
 3. **干净的元数据。** 只留 Jupyter 自己的 ``kernelspec`` 与 ``language_info``，去掉构建用的键
    （``file_format``、``source_map`` 等）；单元 id 按位置编号，两次干净构建逐字节相同。
 4. **安装单元。** 下载的笔记本开头多一个代码单元（书页上没有它）：``rnn_examples`` 不能导入时，
-   从本书网站安装随网站发布的 wheel 和固定版本的依赖（见 :mod:`book_site.package`）。网站地址来自
+   从本书网站安装随网站发布的 wheel 和固定版本的依赖（见 :mod:`book_site.site.package`）。网站地址来自
    配置 ``book_site_url``（环境变量 ``RNN_BOOK_SITE_URL``，见 ``conf.py``）；没有地址时，这个单元
    说明怎样从本书仓库的克隆安装。
 """
@@ -23,7 +24,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .package import PACKAGE_DIR, wheel_name
+from .site.package import PACKAGE_DIR, wheel_name
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +103,10 @@ def write_executed_notebook(
     if doctree is None or context.get("ipynb_source") != f"{pagename}.ipynb":
         return
     notebook = nbformat.read(_executed_path(app, pagename), as_version=4)
-    if not _has_outputs(notebook):
-        # myst-nb 1.4 命中执行缓存时，写进 jupyter_execute/ 的是未合并输出的原笔记本；
-        # 从同一个 jupyter-cache 里取回输出，下载的才是“执行后的”笔记本。
-        notebook = _merge_cached_outputs(app, notebook, pagename)
+    # 输出总是从 jupyter-cache 里取：myst-nb 1.4 命中执行缓存时写进 jupyter_execute/ 的是没有输出的
+    # 原笔记本；这一次构建刚执行的页，那里的输出又被合并流输出（nb_merge_streams）就地改过，
+    # 同一段文字出现两次。缓存里是执行得到的原样输出，两种情况下载到的笔记本因此相同。
+    notebook = _merge_cached_outputs(app, notebook, pagename)
     notebook.metadata = nbformat.from_dict(
         {key: notebook.metadata[key] for key in _NOTEBOOK_METADATA if key in notebook.metadata}
     )
@@ -117,11 +118,6 @@ def write_executed_notebook(
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
-
-
-def _has_outputs(notebook: Any) -> bool:
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    return not code or any(cell.get("outputs") for cell in code)
 
 
 def _merge_cached_outputs(app: Sphinx, notebook: Any, pagename: str) -> Any:

@@ -11,20 +11,20 @@ LaTeX 构建器把首页目录树里的各页拼成一个大文档树，引用�
    每章的解答移到这一章末尾新起一页的“练习解答”里，练习下注明“解答见第 N 页”，解答的标题
    “练习 N（题目）的解答”链回练习。sphinx-exercise 给练习的 LaTeX 标签是 ``exercise:<标签>``，
    指向练习的引用却写成 ``<文档>:<标签>``（PDF 里成了“??”）：这里在每个练习前补上后一种标签。
-3. **结构图用矢量图**（:func:`use_vector_diagrams`）。``images/`` 里由
-   :mod:`rnn_examples.diagrams` 画出的 PNG（RNN1、RNN2）在 PDF 里换成同一段代码画出的 PDF。
+3. **结构图用矢量图。** 书页写 ``images/RNN1.*``：``images/`` 里有 :mod:`rnn_examples.diagrams` 画出的
+   同名 PNG 与 PDF（``nox -s images``），Sphinx 为网站取 PNG、为 LaTeX 取 PDF，这里什么也不用做。
 4. **排版细节**：文献条目放回附录“参考文献”（:func:`place_bibliography`，LaTeX 构建器默认把它们
    收集到全书末尾）；表格按内容分配列宽（:func:`set_table_widths`）；汉字与其后以西文开头的
    链接之间保留间距（:func:`space_before_links`）。
 
-执行出来的图（:func:`configure_figure_formats`）：内核的 inline 后端除 PNG 外再输出一份 PDF
-（矢量图，任意打印分辨率）。网站只用 PNG，页面不变；myst-nb 为 LaTeX 优先取 PDF。网站与 PDF
-共用同一个执行缓存（``docs/_build/.jupyter_cache``），所以两种输出必须在执行笔记本时就一起生成，
-无论先构建哪一个。矢量图里不写创建时间，重复执行得到逐字节相同的输出。PDF 里剩下的位图印到
-版心宽不到 300 dpi 时（加上这一设置之前的旧缓存），:func:`warn_raster_figures` 警告并说明怎样重建。
+执行出来的图：内核的 inline 后端除 PNG 外再输出一份 PDF（矢量图，任意打印分辨率），设置在 IPython
+内核配置 ``ipython_kernel_config.py`` 里（见 :mod:`book_site.notebooks`）。网站只用 PNG，页面不变；
+myst-nb 为 LaTeX 优先取 PDF。网站与 PDF 共用同一个执行缓存，所以两种输出在执行笔记本时就一起生成，
+无论先构建哪一个。PDF 里剩下的位图印到版心宽不到 300 dpi 时（加上这一设置之前的旧缓存），
+:func:`warn_raster_figures` 警告并说明怎样重建。
 
-网站上的下载按钮（:func:`offer_book_pdf`、:func:`add_pdf_button`）：HTML 构建时
-``docs/_build/latex/rnn-book.pdf`` 已经存在，才复制它并在每页页眉放一个“下载全书 PDF”按钮。
+网站上的下载按钮（:func:`add_pdf_button`）：每页页眉放一个“下载全书 PDF”按钮；构建后的流水线
+（:func:`book_site.site.markup.offer_pdf`）在 PDF 已经构建好时把它复制进网站，没有时去掉按钮。
 
 版式与字体在同目录的 ``rnnbook.sty``；构建命令是 ``nox -s pdf``。
 """
@@ -38,8 +38,10 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.util import logging
+
+from . import cjk
+from .site.markup import PDF_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -47,28 +49,10 @@ logger = logging.getLogger(__name__)
 _PART_CAPTION = re.compile(r"^第.+部分")
 _APPENDIX_CAPTION = re.compile(r"^附录")
 
-#: PDF 的文件名（docs/conf.py 的 latex_documents）
-PDF_FILE = "rnn-book.pdf"
 
 #: 印刷分辨率，与 rnnbook.sty 的版心宽（A4 两边各留 25 mm）
 PRINT_DPI = 300
 TEXT_WIDTH_INCHES = (210 - 2 * 25) / 25.4
-
-#: inline 后端的设置：PNG 给网站，PDF 给 LaTeX；矢量图不写创建时间（输出可重复）
-FIGURE_KERNEL_ARGUMENTS = (
-    "--InlineBackend.figure_formats=png",
-    "--InlineBackend.figure_formats=pdf",
-    "--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight', 'metadata': {'CreationDate': None}}",
-)
-
-
-def configure_figure_formats(app: Sphinx, config: Config) -> None:
-    """执行笔记本的内核同时输出 PNG 与 PDF 两种图（见模块说明）；对所有构建器都生效。"""
-    import nbclient
-
-    trait = nbclient.NotebookClient.extra_arguments
-    current = trait.default_value if isinstance(trait.default_value, list) else []  # 未设置时是哨兵对象
-    trait.default_value = [*current, *(a for a in FIGURE_KERNEL_ARGUMENTS if a not in current)]
 
 
 def _raw(latex: str) -> nodes.raw:
@@ -123,15 +107,10 @@ def mark_parts(app: Sphinx, tree: nodes.document) -> None:
 # -- 2. 练习的解答 -----------------------------------------------------------------
 
 
-def _fullwidth_title(title: nodes.Element) -> list[nodes.Node]:
-    """练习标题 “练习 3 (题目)” 的一份副本，括号换成中文的全角括号：“练习 3（题目）”。"""
-    children = [child.deepcopy() for child in title.children]
-    for index, child in enumerate(children):
-        if isinstance(child, nodes.Text) and str(child) == " (":
-            children[index] = nodes.Text("（")
-        elif isinstance(child, nodes.Text) and str(child) == ")" and index == len(children) - 1:
-            children[index] = nodes.Text("）")
-    return children
+def _title_copy(title: nodes.Element) -> list[nodes.Node]:
+    """练习标题的一份副本。全角括号（“练习 3（题目）”）已由 :class:`book_site.typeset.ResolvedTypesetting`
+    改好：它是写出前的后转换，LaTeX 构建器组装全书时也在 ``doctree-resolved`` 之前运行它。"""
+    return [child.deepcopy() for child in title.children]
 
 
 def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
@@ -141,11 +120,6 @@ def collect_solutions(app: Sphinx, tree: nodes.document) -> int:
     exercises = {node["label"]: node for node in tree.findall(is_exercise_node) if node.get("label")}
     # sphinx-exercise 只写 \label{exercise:<标签>}；指向练习的引用用的是 <文档>:<标签>
     for label, exercise in exercises.items():
-        title = exercise.children[0]
-        if isinstance(title, nodes.title):
-            fullwidth = _fullwidth_title(title)
-            title.children = []
-            title += fullwidth
         docname = exercise.get("docname") or ""
         exercise.parent.insert(exercise.parent.index(exercise), _raw(_label(f"{docname}:{label}") + "\n"))
     moved = 0
@@ -196,10 +170,10 @@ def _retitle_solution(solution: nodes.Element, exercise: nodes.Element) -> None:
     if not isinstance(title, nodes.title) or not isinstance(exercise.children[0], nodes.title):
         return
     link = nodes.reference("", "", internal=True, refuri=f"%{exercise.get('docname', '')}#{exercise['label']}")
-    link += _fullwidth_title(exercise.children[0])
+    link += _title_copy(exercise.children[0])
     title.children = []
     # 没有题目的练习以数字结尾：“练习 24 的解答”，数字与汉字之间留空格
-    after = "的解答" if _is_wide(link.astext()[-1:] or "的") else " 的解答"
+    after = "的解答" if cjk.is_wide(link.astext()[-1:] or "的") else " 的解答"
     title += [link, nodes.Text(after)]
 
 
@@ -220,7 +194,7 @@ def place_bibliography(app: Sphinx, tree: nodes.document) -> None:
             chapter += bibliography
 
 
-_CJK_THEN_SPACE = re.compile(r"([\u3000-\u9fff\uff00-\uffef])\s+$")
+_CJK_THEN_SPACE = re.compile(f"([{cjk.WIDE}])\\s+$")
 
 
 def space_before_links(tree: nodes.document) -> None:
@@ -274,40 +248,17 @@ def set_table_widths(tree: nodes.document) -> None:
             table["classes"] = [*table.get("classes", []), "colwidths-given"]
 
 
-def _is_wide(char: str) -> bool:
-    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
-
-
 def _display_width(text: str) -> int:
-    return sum(2 if _is_wide(char) else 1 for char in text.strip())
+    return sum(2 if cjk.is_wide(char) else 1 for char in text.strip())
 
 
 def _longest_word(text: str) -> int:
     """最长的一段连续西文字符（汉字处可以断行，西文词不能）。"""
-    words = re.split(r"[\s\u3000-\u9fff\uff00-\uffef]+", text)
+    words = re.split(f"[\\s{cjk.WIDE}]+", text)
     return max((len(word) for word in words), default=0)
 
 
-# -- 3. 结构图用矢量图 --------------------------------------------------------------
-
-
-def use_vector_diagrams(app: Sphinx, tree: nodes.document) -> None:
-    """``images/`` 里由 rnn_examples.diagrams 画的 PNG 换成同一段代码画的 PDF（写在输出目录）。"""
-    from rnn_examples import diagrams
-
-    images_dir = (Path(app.srcdir).parent / "images").resolve()
-    drawers = {filename: getattr(diagrams, f"draw_{kind}") for kind, filename in diagrams.FILENAMES.items()}
-    vector_dir = Path(app.outdir) / "vector"
-    for image in tree.findall(nodes.image):
-        source = (Path(app.srcdir) / image["uri"]).resolve()
-        if source.parent != images_dir or source.name not in drawers:
-            continue
-        target = vector_dir / source.with_suffix(".pdf").name
-        if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
-            vector_dir.mkdir(parents=True, exist_ok=True)
-            drawers[source.name]().savefig(target, facecolor="white", metadata={"CreationDate": None})
-        # 相对于 LaTeX 输出目录（xelatex 在那里运行）；不在 env.images 里，构建器原样写进 .tex、不复制
-        image["uri"] = image["candidates"]["*"] = target.relative_to(app.outdir).as_posix()
+# -- 执行出来的图的分辨率 ---------------------------------------------------------------
 
 
 def warn_raster_figures(app: Sphinx, tree: nodes.document) -> None:
@@ -341,29 +292,16 @@ def warn_raster_figures(app: Sphinx, tree: nodes.document) -> None:
 # -- 网站上的下载链接 ------------------------------------------------------------------------
 
 
-def offer_book_pdf(app: Sphinx, config: Config) -> None:
-    """PDF 已经构建好（``docs/_build/latex/rnn-book.pdf``）时，网站复制它并在页眉放一个下载按钮。
-
-    只有文件在 HTML 构建时存在才有链接，所以只运行 ``nox -s docs`` 的网站没有失效的链接。
-    它记在 ``html_context`` 里：PDF 出现或消失都会改变配置，Sphinx 因此重写全部页面。
-    """
-    pdf = Path(app.outdir).parent / "latex" / PDF_FILE
-    if not pdf.is_file() or Path(app.outdir) in pdf.parents:  # 后者：LaTeX 构建器自己
-        return
-    config.html_extra_path = [*config.html_extra_path, str(pdf)]
-    config.html_context = {**config.html_context, "book_pdf": PDF_FILE}
-
-
 def add_pdf_button(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
 ) -> None:
     """页眉的“全书 PDF”按钮（在 sphinx-book-theme 生成页眉按钮之后追加）。"""
-    if not context.get("book_pdf") or "header_buttons" not in context:
+    if "header_buttons" not in context:
         return
     context["header_buttons"].append(
         {
             "type": "link",
-            "url": context["pathto"](context["book_pdf"], 1),
+            "url": context["pathto"](PDF_FILE, 1),
             "tooltip": "下载全书 PDF",
             "icon": "fas fa-book",
             "label": "download-book-pdf-button",
@@ -380,7 +318,6 @@ def arrange_book(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     mark_parts(app, doctree)
     collect_solutions(app, doctree)
-    use_vector_diagrams(app, doctree)
     place_bibliography(app, doctree)
     space_before_links(doctree)
     set_table_widths(doctree)
@@ -388,8 +325,6 @@ def arrange_book(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("config-inited", configure_figure_formats)
-    app.connect("config-inited", offer_book_pdf)
     app.connect("doctree-resolved", arrange_book)
     app.connect("html-page-context", add_pdf_button, priority=510)  # 主题的按钮在 501
     return {"parallel_read_safe": True, "parallel_write_safe": True}

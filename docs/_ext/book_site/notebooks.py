@@ -3,14 +3,10 @@
 1. **内核的环境**（:func:`configure_kernels`，在 ``config-inited`` 时）。内核进程继承构建进程的
    环境变量：torch 只用 1 个线程（书中的张量都很小，2 核机器上 OpenMP 线程的忙等让小循环慢一个
    数量级；调用者已设置 ``OMP_NUM_THREADS`` 时尊重调用者）；去掉 ``MPLBACKEND``（内核必须用
-   ipykernel 自己的 inline 后端，``MPLBACKEND=Agg`` 会让 ``plt.show()`` 的图静默消失）。
-   另改两个 Jupyter 默认值，myst-nb 与 jupyter-cache 都不把它们作为选项传下去：
-
-   - nbclient 结束内核用 ``"immediate"``：一页执行完（输出都已收到）就结束内核进程，不等它
-     “优雅”退出。载入了 torch 的内核优雅退出要 0.6–3 s，立即结束只要 0.1 s，页面输出逐字节相同。
-   - jupyter_client 的 ``transport_encryption`` 用 ``"auto"``：内核规格声明支持 CurveZMQ 时
-     为通信加密。ipykernel 7 对未加密的 TCP 连接每页打印一行 “Kernel is running over TCP without
-     encryption” 警告；加密之后这行警告从源头消失。
+   ipykernel 自己的 inline 后端，``MPLBACKEND=Agg`` 会让 ``plt.show()`` 的图静默消失）；
+   ``IPYTHONDIR`` 指向构建目录里的 ``ipython/``，其中 ``profile_default/ipython_kernel_config.py``
+   是本目录的同名文件（inline 后端同时输出 PNG 与 PDF 等，见那里）。客户端一侧的两个设置
+   （内核立即结束、通信加密）没有公开的接口，在 :mod:`book_site.workarounds`。
 
 2. **执行缓存**（:func:`create_execution_cache`）。jupyter-cache 建目录、建表都不加锁：``-j`` 并行
    构建时几个进程同时第一次用缓存，会报 ``FileExistsError`` 或 “table ... already exists”。
@@ -29,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +40,22 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 
 
+KERNEL_CONFIG = Path(__file__).with_name("ipython_kernel_config.py")
+
+
 def configure_kernels(app: Sphinx, config: Config) -> None:
-    """内核继承的环境变量，以及 nbclient、jupyter_client 的两个默认值（见模块说明第 1 条）。"""
-    import jupyter_client.manager
-    import nbclient
+    """内核继承的环境变量与 IPython 配置目录（见模块说明第 1 条）。"""
+    from .workarounds import configure_notebook_client
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.pop("MPLBACKEND", None)
-    nbclient.NotebookClient.shutdown_kernel.default_value = "immediate"
-    jupyter_client.manager.KernelManager.transport_encryption.default_value = "auto"
+    ipython_dir = Path(app.doctreedir) / "ipython"
+    profile = ipython_dir / "profile_default" / KERNEL_CONFIG.name
+    if not profile.is_file() or profile.read_bytes() != KERNEL_CONFIG.read_bytes():
+        profile.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(KERNEL_CONFIG, profile)
+    os.environ["IPYTHONDIR"] = str(ipython_dir)
+    configure_notebook_client()
 
 
 def create_execution_cache(app: Sphinx) -> None:

@@ -1,16 +1,10 @@
-"""页面的 HTML 细节：``<meta name="description">`` 与参考文献条目的 ARIA 角色。
-
-1. **页面描述。** 每页的 ``<meta name="description">`` 取导言里第一个不含公式的段落（截断），
-   没有这样的段落的页面用“页面标题：全书描述 ``book_description``”。
-
-2. **参考文献的 ARIA 角色。** docutils 把文献条目写成 ``role="list"`` 里的
-   ``role="doc-biblioentry"``；这个 DPUB-ARIA 角色已被废弃（DPUB-ARIA 1.1 建议改用
-   ``listitem``），axe-core 因此报 critical 的 aria-required-children。这里把条目的角色换成
-   ``listitem``，列表结构对读屏软件才完整。
+"""页面描述：每页的 ``<meta name="description">`` 取导言里第一个不含公式的段落（截断），
+没有这样的段落的页面用“页面标题：全书描述 ``book_description``”。
 """
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import re
 from typing import Any
@@ -38,11 +32,14 @@ def _first_paragraph(doctree: nodes.document) -> str:
     return ""
 
 
-def add_description(
+def add_metadata(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
 ) -> None:
-    """加上 ``<meta name="description">``（已有 description 的页面不动）。"""
+    """加上参考页的标记与 ``<meta name="description">``（已有 description 的页面不动）。"""
     metatags = context.get("metatags", "")
+    if any(fnmatch.fnmatchcase(pagename, pattern) for pattern in app.config.book_search_reference_pages):
+        metatags += '\n    <meta name="book-search" content="reference" />'
+        context["metatags"] = metatags
     if 'name="description"' in metatags:
         return
     text = _first_paragraph(doctree) if doctree is not None else ""
@@ -62,15 +59,7 @@ def add_description(
         context["metatags"] = f'{metatags}\n    <meta name="description" content="{escaped}" />'
 
 
-def fix_bibliography_roles(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
-) -> None:
-    body = context.get("body")
-    if body and 'role="doc-biblioentry"' in body:
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
-
-
 def setup(app: Sphinx) -> None:
     app.add_config_value("book_description", "", "html", types=frozenset({str}))
-    app.connect("html-page-context", add_description)
-    app.connect("html-page-context", fix_bibliography_roles)
+    app.add_config_value("book_search_reference_pages", [], "html", types=frozenset({list, tuple}))
+    app.connect("html-page-context", add_metadata)

@@ -43,7 +43,7 @@
    解答的标题是“解答”与链接“ 练习 9 (参数的形状)”之间隔一个空格（“解答 练习 9”）。
    :class:`ResolvedTypesetting` 在它之后运行，括号里有中文时改成全角括号，解答标题改成
    “解答：练习 9（参数的形状）”（链接不变）。Sphinx 的 HTML 写出器在编号（``caption-number``）
-   后面总加一个空格，编号后紧跟全角括号时 :func:`drop_space_before_fullwidth` 在页面里去掉它。
+   后面总加一个空格，编号后紧跟全角括号时由流水线（:mod:`book_site.site.markup`）在页面里去掉它。
 
 转换只改文档树，不依赖 HTML 写出器；浏览器测试 ``tests/browser/test_typesetting.py`` 在网站上
 检查结果，``tests/test_typeset.py`` 用一本小书检查网页、搜索索引与描述。
@@ -61,19 +61,12 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-# 全角标点与全角形式（不含全角空格 U+3000）
-_FULLWIDTH = "\u3001-\u303f\uff01-\uff60\uffe0-\uffee"
-# 中文字符：汉字（含扩展区与兼容区）、假名、全角标点与全角形式
-_CJK = (
-    "\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\uff01-\uff60\uffe0-\uffee\U00020000-\U0003ffff"
-)
-# 中文里常用、本身不分中西的标点：两侧有一侧是中文时随中文处理
-_SHARED = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+from . import cjk
 
-_IS_FULLWIDTH = re.compile(f"[{_FULLWIDTH}]")
-_IS_CJK = re.compile(f"[{_CJK}{_SHARED}]")
-_IS_HAN_OR_FULLWIDTH = re.compile(f"[{_CJK}]")
+# 中文字符（汉字、假名、全角标点……）与中文里常用、本身不分中西的标点（弯引号、破折号等）：见 book_site.cjk
+_IS_FULLWIDTH = re.compile(f"[{cjk.FULLWIDTH}]")
+_IS_CJK = re.compile(f"[{cjk.WIDE}{cjk.SHARED}]")
+_IS_HAN_OR_FULLWIDTH = re.compile(f"[{cjk.WIDE}]")
 _SPACE_RUN = re.compile(r"\s+")
 
 # 紧跟在行内公式之后、不能放到行首的标点
@@ -217,6 +210,8 @@ def keep_punctuation_with_math(doctree: nodes.Node) -> int:
         parent = math.parent
         if parent is None or isinstance(parent, _OPAQUE):
             continue
+        if isinstance(parent, nodes.inline) and "nobr" in parent["classes"]:
+            continue  # 已经包过（写出前的第二遍）
         index = _position(math)
         if index + 1 >= len(parent.children):
             continue
@@ -251,7 +246,7 @@ _DOTTED = re.compile(r"(?<=[\w)\]])\.(?=\w)")
 _URL_PARTS = re.compile(r"(?<=[\w)\]])[./](?=\w)")
 # 行内代码前的这些标点之后总可以换行；浏览器按 UAX #14 却不在“、”与引号之间断开
 # （“、"b_y"”：引号 QU 两侧都不许断），一串带引号的代码在窄屏上就成了放不下的一整块
-_BREAK_AFTER = re.compile(f"[{_FULLWIDTH}]$")
+_BREAK_AFTER = re.compile(f"[{cjk.FULLWIDTH}]$")
 _NO_BREAK_AFTER = "（「『《〈【〔〖〘〚｛［｟“‘"
 
 
@@ -399,22 +394,9 @@ class ResolvedTypesetting(SphinxPostTransform):
         typeset(self.document)
 
 
-_NUMBER_THEN_FULLWIDTH = re.compile(f'(<span class="caption-number">[^<]*?) (</span>)(?=[{_FULLWIDTH}])')
-
-
-def drop_space_before_fullwidth(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
-) -> None:
-    """``<span class="caption-number">练习 9 </span>（…`` 里编号后的空格去掉（见模块说明第 4 条）。"""
-    body = context.get("body")
-    if body and 'class="caption-number"' in body:
-        context["body"] = _NUMBER_THEN_FULLWIDTH.sub(r"\1\2", body)
-
-
 def setup(app: Sphinx) -> None:
     skip = (_skip, None)
     html, latex = (_visit_wbr_html, None), (_visit_wbr_latex, None)
     app.add_node(WordBreak, html=html, latex=latex, text=skip, man=skip, texinfo=skip)
     app.add_transform(CjkTypesetting)
     app.add_post_transform(ResolvedTypesetting)
-    app.connect("html-page-context", drop_space_before_fullwidth)

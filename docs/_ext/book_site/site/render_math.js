@@ -1,4 +1,4 @@
-// 构建时排版公式（book_site.assets 调用）：node render_math.js <MathJax 目录> <字体地址>
+// 构建时排版公式（book_site.site.formulas 调用）：node render_math.js <MathJax 目录> <字体地址>
 // 标准输入：JSON 数组 [{"tex": "...", "display": true|false}, ...]
 // 标准输出：JSON {"html": [每个公式的 CHTML 或 null], "errors": [错误信息或 null], "css": "全部公式共用的样式表"}
 // 与浏览器里的 tex-chtml.js 相同的 MathJax 3 组件与 TeX 宏包（含按需加载的扩展），另加辅助 MathML，
