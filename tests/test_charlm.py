@@ -243,7 +243,7 @@ def test_charlm_input_errors(call, error, message):
         (
             (torch.zeros(1, 2, 4), torch.zeros(1, 3, 4)),
             ValueError,
-            "state[1] 的第 1 维（批大小 B，须与 tokens 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
+            "state[1] 的 dim=1（批大小 B，须与 tokens 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
         ),
         ((torch.zeros(1, 2, 4), [0.0]), TypeError, "state[1] 应为 torch.Tensor，实际收到 list"),
     ],

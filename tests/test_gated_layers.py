@@ -175,7 +175,7 @@ def test_constructor_errors(manual, kwargs, error, message):
         (
             lambda: ManualGRU(3, 4)(torch.ones(2, 5, 4)),
             ValueError,
-            "x 的第 2 维（输入特征数 D）应为 3，实际为 4（形状 (2, 5, 4)）",
+            "x 的 dim=2（输入特征数 D）应为 3，实际为 4（形状 (2, 5, 4)）",
         ),
         (
             lambda: ManualGRU(3, 4)(torch.ones(2, 5, 3, dtype=torch.long)),
@@ -197,17 +197,17 @@ def test_constructor_errors(manual, kwargs, error, message):
                 torch.ones(2, 5, 3), (torch.zeros(2, 2, 4), torch.zeros(2, 2, 4))
             ),
             ValueError,
-            "h0 的第 0 维（层数 × 方向数 L·K）应为 4，实际为 2（形状 (2, 2, 4)）",
+            "h0 的 dim=0（层数 × 方向数 L·K）应为 4，实际为 2（形状 (2, 2, 4)）",
         ),
         (
             lambda: ManualLSTM(3, 4)(torch.ones(2, 5, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 3, 4))),
             ValueError,
-            "c0 的第 1 维（批大小 B，须与 x 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
+            "c0 的 dim=1（批大小 B，须与 x 相同）应为 2，实际为 3（形状 (1, 3, 4)）",
         ),
         (
             lambda: ManualGRU(3, 4)(torch.ones(2, 5, 3), torch.zeros(1, 2, 5)),
             ValueError,
-            "h0 的第 2 维（隐藏状态维数 H）应为 4，实际为 5（形状 (1, 2, 5)）",
+            "h0 的 dim=2（隐藏状态维数 H）应为 4，实际为 5（形状 (1, 2, 5)）",
         ),
         (
             lambda: LSTMCell(3, 4)(torch.ones(2, 3), torch.zeros(2, 4)),
@@ -217,12 +217,12 @@ def test_constructor_errors(manual, kwargs, error, message):
         (
             lambda: LSTMCell(3, 4)(torch.ones(2, 3), (torch.zeros(2, 4), torch.zeros(3, 4))),
             ValueError,
-            "c_prev 的第 0 维（批大小 B，须与 x_t 相同）应为 2，实际为 3（形状 (3, 4)）",
+            "c_prev 的 dim=0（批大小 B，须与 x_t 相同）应为 2，实际为 3（形状 (3, 4)）",
         ),
         (
             lambda: GRUCell(3, 4)(torch.ones(2, 5), torch.zeros(2, 4)),
             ValueError,
-            "x_t 的第 1 维（输入特征数 D）应为 3，实际为 5（形状 (2, 5)）",
+            "x_t 的 dim=1（输入特征数 D）应为 3，实际为 5（形状 (2, 5)）",
         ),
         (
             lambda: GRUCell(3, 4)(torch.ones(2, 3), torch.zeros(2, 4, 1)),
