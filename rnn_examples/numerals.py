@@ -20,7 +20,7 @@ r"""第 14、15 章的任务：把中文数字（一千零二十）翻译成阿�
 1. :func:`to_chinese` 按这些规则写出中文数字；:func:`from_chinese` 是另写的读法
    （从左往右累加每一级），两者互为逆映射。
 2. :func:`digit_lookup`：只把“零”到“九”逐字换成数字、丢掉“十百千万”的查表法，
-   是不会“学习”的最简单对手。
+   是不会“学习”的最简单对手；:func:`digit_sources`：每一位数字写在中文的哪个字上。
 3. :func:`numeral_splits`：按数值划分训练、验证、测试集，三者没有共同的数。
 4. :data:`SOURCE` 与 :data:`TARGET`：输入与输出的词表（见
    :class:`~rnn_examples.seq2seq.Vocab`）。
@@ -40,6 +40,7 @@ __all__ = [
     "TARGET",
     "NumeralSplits",
     "digit_lookup",
+    "digit_sources",
     "from_chinese",
     "numeral_splits",
     "to_chinese",
@@ -156,6 +157,34 @@ def digit_lookup(text: str) -> str:
         ('3521', '102')
     """
     return "".join(str(DIGITS.index(c)) for c in text if c in DIGITS)
+
+
+def digit_sources(text: str) -> list[int | None]:
+    """阿拉伯数字的每一位写在中文的哪个字上：非零的位给出那个字的下标（从 0 数起），0 给出 ``None``。
+
+    第 ``k`` 个非零的位对应第 ``k`` 个数字字（“一”到“九”）；开头的“十”表示 1
+    （十五、十万），它自己就是那个字。0 没有一一对应的字（“零”可能代表一串 0，
+    末尾的 0 根本不写），所以不给位置。第 15 章用它检查注意力是否对准了这些字。
+
+    Raises:
+        ValueError: ``text`` 不是本书写法下的中文数字。
+
+    Example:
+        >>> digit_sources("一千零二十")          # 1020
+        [0, None, 3, None]
+        >>> digit_sources("十万零一百")          # 100100：开头的“十”是 1
+        [0, None, None, 3, None, None]
+    """
+    value = from_chinese(text)
+    if to_chinese(value) != text:
+        raise ValueError(f"text 应为本书写法下的中文数字，实际收到 {text!r}")
+    bearers = [
+        j for j, c in enumerate(text) if c in DIGITS[1:] or (j == 0 and c == "十")
+    ]
+    out: list[int | None] = []
+    for digit in str(value):
+        out.append(None if digit == "0" else bearers.pop(0))
+    return out
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ __all__ = [
     "Seq2Seq",
     "TrainLog",
     "Vocab",
+    "allowed_log_probs",
     "char_error_rate",
     "edit_distance",
     "exact_match",
@@ -150,10 +151,9 @@ def pad_batch(
     lengths = [len(s) for s in sequences]
     if min(lengths) == 0:
         raise ValueError(f"每条序列至少要有一个符号，实际长度为 {lengths}")
-    out = torch.full((len(sequences), max(lengths)), pad, dtype=torch.long)
-    for row, sequence in enumerate(sequences):
-        out[row, : len(sequence)] = torch.as_tensor(sequence, dtype=torch.long)
-    return out, torch.tensor(lengths, dtype=torch.long)
+    width = max(lengths)
+    rows = [[*sequence, *[pad] * (width - len(sequence))] for sequence in sequences]
+    return torch.tensor(rows, dtype=torch.long), torch.tensor(lengths, dtype=torch.long)
 
 
 def length_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
@@ -620,7 +620,7 @@ def train_seq2seq(
     if len(pairs) == 0:
         raise ValueError("pairs 至少要有一对 (输入, 目标)，实际收到 0 对")
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
     log = TrainLog()
     model.train()
     for _ in range(steps):

@@ -12,6 +12,7 @@ from rnn_examples.numerals import (
     SOURCE,
     TARGET,
     digit_lookup,
+    digit_sources,
     from_chinese,
     numeral_splits,
     to_chinese,
@@ -150,3 +151,20 @@ def test_vocabularies_cover_every_symbol():
     assert SOURCE.decode(SOURCE.encode("九千零一万")) == "九千零一万"
     assert TARGET.decode(TARGET.encode("90010000")) == "90010000"
     assert len(SOURCE) == 3 + 14 and len(TARGET) == 3 + 10
+
+
+def test_digit_sources_point_at_the_character_of_each_nonzero_digit():
+    for n in exhaustive_range()[:30_000]:
+        text = to_chinese(n)
+        sources = digit_sources(text)
+        assert len(sources) == len(str(n))
+        for digit, position in zip(str(n), sources, strict=True):
+            if digit == "0":
+                assert position is None
+            else:
+                char = text[position]
+                assert (char == "十" and position == 0 and digit == "1") or text[position] == "零一二三四五六七八九"[int(digit)]
+        used = [p for p in sources if p is not None]
+        assert used == sorted(set(used))  # 从左往右，一个字只用一次
+    with pytest.raises(ValueError, match="本书写法"):
+        digit_sources("两千")
