@@ -72,6 +72,7 @@ nitpick_ignore_regex = [
     ("py:class", r"matplotlib\..*"),
     ("py:class", r"os\.PathLike.*"),
     ("py:class", r"(pathlib\.)?Path"),
+    ("py:class", r"collections\.abc\..*"),
 ]
 
 # -- HTML --------------------------------------------------------------------

@@ -30,7 +30,8 @@ class AdditiveAttention(nn.Module):
     .. math::
 
         \omega_{t,j} = v_a^\top \tanh\big(W_a s_{t-1} + U_a \bar s_j\big),\qquad
-        \alpha_{t,j} = \frac{\exp \omega_{t,j}}{\sum_{k=1}^{T_x} \exp \omega_{t,k}},\qquad
+        \alpha_{t,j} = \frac{\exp \omega_{t,j}}
+                            {\sum_{k=1}^{T_x} \exp \omega_{t,k}},\qquad
         \kappa_t = \sum_{j=1}^{T_x} \alpha_{t,j}\, \bar s_j
 
     :math:`W_a` 是 ``A × H``，:math:`U_a` 是 ``A × C``，:math:`v_a \in \mathbb{R}^A`。
@@ -46,7 +47,8 @@ class AdditiveAttention(nn.Module):
     形状:
         - ``query``: ``(B, H)``；``keys``: ``(B, Tx, C)``；``mask``: ``(B, Tx)`` 布尔，
           ``True`` 是真实位置，每行至少一个；``projected``: ``(B, Tx, A)`` 或 ``None``。
-        - 返回 ``(context, weights)``：``(B, C)`` 与 ``(B, Tx)``，每行权重之和为 1。
+        - 返回: ``(context, weights)``，形状 ``(B, C)`` 与 ``(B, Tx)``，
+          每行权重之和为 1。
 
     Raises:
         TypeError: 尺寸不是整数，张量类型不对。

@@ -2,14 +2,14 @@ r"""第 15 章：从一个训练好的编码器–解码器里挑出一条输出
 
 一条输出 :math:`y = (y_1, \dots, y_{T_y})` （最后一个是 ``<eos>``）的得分是它在模型下的
 对数概率 :math:`\log p(y \mid x) = \sum_t \log p(y_t \mid y_{<t}, x)`；长度归一化时除以
-:math:`T_y^{\beta}`（``length_penalty`` 即 :math:`\beta`，0 表示不归一化，1 表示除以长度）。
+:math:`T_y` 的 ``length_penalty`` 次方（0 表示不归一化，1 表示除以长度）。
 每条输出至多 ``max_len`` 个符号（含 ``<eos>``），``<pad>`` 与 ``<bos>`` 不许写出
 （见 :func:`~rnn_examples.seq2seq.allowed_log_probs`）。
 
 1. :class:`Hypothesis`：一条写完的输出与它的对数概率。
 2. :func:`beam_search`：每一步把全部候选的全部续写按对数概率排序，留下最好的
-   ``beam_width`` 个；以 ``<eos>`` 结尾的放进“写完”的一堆，不再占用束的位置。
-   ``beam_width=1`` 就是贪心解码。
+   ``beam_width`` 个；其中以 ``<eos>`` 结尾的放进“写完”的一堆，不再续写，
+   其余的是下一步的候选。``beam_width=1`` 就是贪心解码。
 3. :func:`sequence_log_probs` 与 :func:`exhaustive_search`：用教师强制给每一条可能的
    输出打分，挑最好的（只适合极小的词表与长度）。
 
@@ -19,6 +19,7 @@ r"""第 15 章：从一个训练好的编码器–解码器里挑出一条输出
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,8 +49,9 @@ class Hypothesis:
     log_prob: float
 
     def score(self, length_penalty: float = 0.0) -> float:
-        r""":math:`\log p(y \mid x) / T_y^{\beta}`，:math:`\beta` 即 ``length_penalty``。"""
-        return self.log_prob / len(self.tokens) ** length_penalty
+        r"""得分 :math:`\log p(y \mid x) / T_y^{p}`，
+        :math:`p` 即 ``length_penalty``。"""
+        return self.log_prob / math.pow(len(self.tokens), length_penalty)
 
 
 def _check_search(max_len: object, length_penalty: object) -> None:
@@ -149,7 +151,8 @@ def exhaustive_search(
     max_len: int,
     length_penalty: float = 0.0,
 ) -> Hypothesis:
-    """穷举搜索：列出至多 ``max_len`` 个符号、以 ``<eos>`` 结尾的全部输出，挑得分最高的。
+    """穷举搜索：列出至多 ``max_len`` 个符号、以 ``<eos>`` 结尾的全部输出，
+    挑得分最高的。
 
     输出词表除去三个特殊符号还有 ``m`` 个符号时，候选共有
     ``1 + m + m² + … + m^(max_len-1)`` 条。

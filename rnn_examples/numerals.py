@@ -4,7 +4,7 @@ r"""第 14、15 章的任务：把中文数字（一千零二十）翻译成阿�
 （“三千五百二十一”的 ``3`` 来自“三”，``2`` 来自“二”），所以第 15 章的注意力
 应当沿着这条对齐走。数据全部由规则生成，不下载任何东西。
 
-**本书采用的写法**（一亿以下的非负整数，``0 <= n < 10**8``）：
+本书采用的写法（一亿以下的非负整数，``0 <= n < 10**8``）：
 
 1. 数字用“零一二三四五六七八九”，位用“十百千”，四位一级，万以上加“万”。
 2. 一律写“二”，不写“两”（二百、二千、二万）。
@@ -67,7 +67,7 @@ def _check_number(n: object) -> int:
 
 def _section(n: int) -> str:
     """一级之内（``1 <= n <= 9999``）的写法：中间的一串 0 读一个“零”，末尾的 0 不读。"""
-    out = []
+    out: list[str] = []
     pending_zero = False  # 前面已有非零数字，之后遇到了 0
     for power in (3, 2, 1, 0):
         digit = n // 10**power % 10
@@ -129,9 +129,7 @@ def from_chinese(text: str) -> int:
     allowed = DIGITS + "两十百千万"
     bad = sorted({c for c in text if c not in allowed})
     if not text or bad:
-        raise ValueError(
-            f"text 应为由“{allowed}”组成的非空字符串，实际收到 {text!r}"
-        )
+        raise ValueError(f"text 应为由“{allowed}”组成的非空字符串，实际收到 {text!r}")
     total, section, digit = 0, 0, 0
     for char in text:
         if char in "十百千":
@@ -160,7 +158,9 @@ def digit_lookup(text: str) -> str:
 
 
 def digit_sources(text: str) -> list[int | None]:
-    """阿拉伯数字的每一位写在中文的哪个字上：非零的位给出那个字的下标（从 0 数起），0 给出 ``None``。
+    """阿拉伯数字的每一位写在中文的哪个字上。
+
+    非零的位给出那个字的下标（Python 的下标，从 0 数起），0 给出 ``None``。
 
     第 ``k`` 个非零的位对应第 ``k`` 个数字字（“一”到“九”）；开头的“十”表示 1
     （十五、十万），它自己就是那个字。0 没有一一对应的字（“零”可能代表一串 0，

@@ -1,7 +1,7 @@
 r"""第 14 章：变长序列与编码器–解码器（第 15 章在解码器里加上注意力）。
 
 编码器读完输入 :math:`x_1, \dots, x_{T_x}`，解码器从 ``<bos>`` 开始一个符号一个符号地
-写出 :math:`y_1, \dots, y_{T_y}`，最后一个是 ``<eos>``（Sutskever et al. 2014；
+写出 :math:`y_1, \dots, y_{T_y}`，最后一个是 ``<eos>`` （Sutskever et al. 2014；
 Cho et al. 2014）。自下而上：
 
 1. :class:`Vocab`：字符与编号互相转换，编号 0、1、2 留给 ``<pad>``、``<bos>``、
@@ -125,7 +125,7 @@ class Vocab:
         return "".join(out)
 
 
-# -- 2. 补齐、掩码与损失 ------------------------------------------------------------------
+# -- 2. 补齐、掩码与损失 --------------------------------------------------------------
 
 
 def pad_batch(
@@ -157,7 +157,8 @@ def pad_batch(
 
 
 def length_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
-    """掩码 ``(B, T)``：第 ``b`` 行的前 ``lengths[b]`` 个位置为 ``True``，其余（填充）为 ``False``。
+    """掩码 ``(B, T)``：第 ``b`` 行的前 ``lengths[b]`` 个位置为 ``True``，
+    其余（填充）为 ``False``。
 
     Example:
         >>> length_mask(torch.tensor([3, 1]))
@@ -184,7 +185,8 @@ def masked_cross_entropy(
     它们的分数得到的梯度恰好为 0。
 
     形状:
-        - ``logits``: ``(B, T, |V|)``；``targets``: ``(B, T)`` 整数；``lengths``: ``(B,)``。
+        - ``logits``: ``(B, T, |V|)``；``targets``: ``(B, T)`` 整数；
+          ``lengths``: ``(B,)``。
         - 返回: 标量。
 
     Example:
@@ -193,7 +195,7 @@ def masked_cross_entropy(
         >>> loss = masked_cross_entropy(logits, targets, torch.tensor([3, 1]))
         >>> same = nn.functional.cross_entropy(
         ...     logits.reshape(-1, 5), targets.reshape(-1), ignore_index=0)
-        >>> torch.testing.assert_close(loss, same)      # 用 0 作填充时与 ignore_index 相同
+        >>> torch.testing.assert_close(loss, same)   # 用 0 作填充：同 ignore_index
     """
     if logits.dim() != 3 or targets.shape != logits.shape[:2]:
         raise ValueError(
@@ -209,10 +211,13 @@ def masked_cross_entropy(
 
 @dataclass(frozen=True)
 class Batch:
-    """一批补齐后的数据。``tgt_in`` 是 ``<bos>`` 加目标，``tgt_out`` 是目标加 ``<eos>``。
+    """一批补齐后的数据。
 
-    ``src``: ``(B, Tx)``，``src_lengths``: ``(B,)``；``tgt_in``、``tgt_out``: ``(B, Ty)``，
-    ``tgt_lengths``: ``(B,)``（含 ``<eos>``）。
+    ``tgt_in`` 是 ``<bos>`` 加目标，``tgt_out`` 是目标加 ``<eos>``。
+
+    ``src``: ``(B, Tx)``，``src_lengths``: ``(B,)``；
+    ``tgt_in``、``tgt_out``: ``(B, Ty)``，
+    ``tgt_lengths``: ``(B,)`` （含 ``<eos>``）。
     """
 
     src: torch.Tensor
@@ -223,7 +228,9 @@ class Batch:
 
 
 def make_batch(pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> Batch:
-    """由 ``(输入编号, 目标编号)`` 对组成一批：补齐输入，目标前加 ``<bos>``、后加 ``<eos>``。
+    """由 ``(输入编号, 目标编号)`` 对组成一批。
+
+    补齐输入，目标前加 ``<bos>``、后加 ``<eos>``。
 
     Example:
         >>> batch = make_batch([([5, 6], [3]), ([7], [4, 5])])
@@ -281,7 +288,8 @@ class Encoder(nn.Module):
 
     形状:
         - ``src``: ``(B, Tx)`` 整数；``lengths``: ``(B,)``。
-        - 返回 :class:`Encoded`：``memory`` ``(B, Tx, 2H)``，``mask`` ``(B, Tx)``，
+        - 返回: :class:`Encoded`，其中 ``memory`` ``(B, Tx, 2H)``，
+          ``mask`` ``(B, Tx)``，
           ``final`` ``(B, 2H)``。
 
     Example:
@@ -308,7 +316,9 @@ class Encoder(nn.Module):
         self.hidden_size = hidden_size
         self.pack = pack
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD)
-        self.rnn = nn.GRU(embedding_dim, hidden_size, batch_first=True, bidirectional=True)
+        self.rnn = nn.GRU(
+            embedding_dim, hidden_size, batch_first=True, bidirectional=True
+        )
 
     def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> Encoded:
         _check_tokens("src", src, lengths)
@@ -331,12 +341,11 @@ def _check_tokens(name: str, tokens: object, lengths: object) -> None:
     if not isinstance(tokens, torch.Tensor) or tokens.dtype != torch.long:
         raise TypeError(f"{name} 应为 torch.long 张量 (B, T)，实际收到 {tokens!r:.60}")
     if tokens.dim() != 2:
-        raise ValueError(
-            f"{name} 应为 2 维张量 (B, T)，实际形状 {tuple(tokens.shape)}"
-        )
+        raise ValueError(f"{name} 应为 2 维张量 (B, T)，实际形状 {tuple(tokens.shape)}")
     if not isinstance(lengths, torch.Tensor) or lengths.shape != tokens.shape[:1]:
         raise ValueError(
-            f"{name} 的长度应为形状 ({tokens.shape[0]},) 的张量，实际收到 {lengths!r:.60}"
+            f"{name} 的长度应为形状 ({tokens.shape[0]},) 的张量，"
+            f"实际收到 {lengths!r:.60}"
         )
     if int(lengths.min()) < 1 or int(lengths.max()) > tokens.shape[1]:
         raise ValueError(
@@ -367,13 +376,14 @@ class Decoder(nn.Module):
         vocab_size: 输出词表大小 ``|V|``。
         embedding_dim: 嵌入维数 ``D``。
         hidden_size: 状态维数 ``H``。
-        context_size: 上下文向量维数 ``C``（双向编码器的 ``2H``）。
+        context_size: 上下文向量维数 ``C`` （双向编码器的 ``2H``）。
         attention_size: 注意力的隐藏维数 ``A``；``None`` 表示不用注意力。
 
-    形状（:meth:`step`）:
-        - ``y_prev``: ``(B,)`` 整数；``state``: ``(B, H)``；``encoded``: :class:`Encoded`。
-        - 返回 ``(logits, state, weights)``：``(B, |V|)``、``(B, H)``，
-          以及注意力权重 ``(B, Tx)`` （没有注意力时为 ``None``）。
+    形状:
+        - ``y_prev``: ``(B,)`` 整数（:meth:`step` 的输入）；``state``: ``(B, H)``；
+          ``encoded``: :class:`Encoded`。
+        - 返回: :meth:`step` 返回 ``(logits, state, weights)``，形状 ``(B, |V|)``、
+          ``(B, H)``，以及注意力权重 ``(B, Tx)`` （没有注意力时为 ``None``）。
 
     Example:
         >>> _ = torch.manual_seed(0)
@@ -381,8 +391,9 @@ class Decoder(nn.Module):
         >>> decoder = Decoder(13, 4, 3, context_size=6, attention_size=5)
         >>> encoded = encoder(*pad_batch([[5, 6, 7], [8]]))
         >>> state = decoder.start(encoded)                             # s_0：(B, H)
-        >>> logits, state, weights = decoder.step(torch.tensor([BOS, BOS]), state, encoded)
-        >>> logits.shape, weights.shape                                # (B, |V|), (B, Tx)
+        >>> y_prev = torch.tensor([BOS, BOS])                          # y_0：(B,)
+        >>> logits, state, weights = decoder.step(y_prev, state, encoded)
+        >>> logits.shape, weights.shape                         # (B, |V|), (B, Tx)
         (torch.Size([2, 13]), torch.Size([2, 3]))
     """
 
@@ -423,7 +434,10 @@ class Decoder(nn.Module):
         encoded: Encoded,
         projected: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """解码一步（公式见类的说明）；``projected`` 见 ``AdditiveAttention.project``。"""
+        """解码一步（公式见类的说明）。
+
+        ``projected`` 见 ``AdditiveAttention.project``。
+        """
         weights = None
         if self.attention is None:
             context = encoded.final  # κ_t = κ：(B, C)
@@ -437,13 +451,13 @@ class Decoder(nn.Module):
         return logits, state, weights
 
 
-# -- 5. 编码器–解码器 -------------------------------------------------------------------
+# -- 5. 编码器–解码器 ---------------------------------------------------------------
 
 
 class Seq2Seq(nn.Module):
     r"""编码器–解码器：:class:`Encoder` 读输入，:class:`Decoder` 写输出。
 
-    训练时 :meth:`forward` 用教师强制：第 :math:`t` 步读入真实的 :math:`y_{t-1}`；
+    训练时 ``forward`` 用教师强制：第 :math:`t` 步读入真实的 :math:`y_{t-1}`；
     ``teacher_forcing < 1`` 时每一步、每条序列以 ``1 - teacher_forcing`` 的概率改读
     模型自己上一步分数最高的符号（计划采样的做法，Bengio et al. 2015）。
     :meth:`greedy` 每一步都读自己上一步的输出。
@@ -456,10 +470,11 @@ class Seq2Seq(nn.Module):
         attention_size: 注意力的隐藏维数 ``A``；默认 ``None``，不用注意力。
         pack: 编码器是否跳过填充，默认 ``True``。
 
-    形状（:meth:`forward`）:
-        - ``src``: ``(B, Tx)``；``src_lengths``: ``(B,)``；``tgt_in``: ``(B, Ty)``，
-          以 ``<bos>`` 开头。
-        - 返回 ``(logits, weights)``：``(B, Ty, |V|)`` 与注意力权重 ``(B, Ty, Tx)``
+    形状:
+        - ``src``: ``(B, Tx)`` （``forward`` 的输入）；``src_lengths``: ``(B,)``；
+          ``tgt_in``: ``(B, Ty)``，以 ``<bos>`` 开头。
+        - 返回: ``(logits, weights)``，形状 ``(B, Ty, |V|)`` 与注意力权重
+          ``(B, Ty, Tx)``
           （没有注意力时为 ``None``）。
 
     Example:
@@ -521,7 +536,9 @@ class Seq2Seq(nn.Module):
         y_prev = tgt_in[:, 0]  # <bos>：(B,)
         all_logits, all_weights = [], []
         for t in range(tgt_in.shape[1]):
-            logits, state, weights = self.decoder.step(y_prev, state, encoded, projected)
+            logits, state, weights = self.decoder.step(
+                y_prev, state, encoded, projected
+            )
             all_logits.append(logits)
             if weights is not None:
                 all_weights.append(weights)
@@ -538,7 +555,8 @@ class Seq2Seq(nn.Module):
     def greedy(
         self, src: torch.Tensor, src_lengths: torch.Tensor, max_len: int
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """贪心解码：每一步取分数最高的符号（``<pad>``、``<bos>`` 除外），读作下一步的输入。
+        """贪心解码：每一步取分数最高的符号（``<pad>``、``<bos>`` 除外），
+        读作下一步的输入。
 
         每条输出至多 ``max_len`` 个符号（含 ``<eos>``）：写了 ``max_len - 1`` 个还没有
         ``<eos>`` 时，第 ``max_len`` 个就是 ``<eos>`` （与 :mod:`rnn_examples.decoding`
@@ -554,7 +572,9 @@ class Seq2Seq(nn.Module):
         done = torch.zeros(src.shape[0], dtype=torch.bool)
         tokens, all_weights = [], []
         for t in range(1, max_len + 1):
-            logits, state, weights = self.decoder.step(y_prev, state, encoded, projected)
+            logits, state, weights = self.decoder.step(
+                y_prev, state, encoded, projected
+            )
             y_prev = allowed_log_probs(logits).argmax(dim=-1)  # (B,)
             if t == max_len:
                 y_prev = torch.full_like(y_prev, EOS)  # 写满了：最后一个只能是 <eos>
@@ -569,7 +589,9 @@ class Seq2Seq(nn.Module):
 
 
 def allowed_log_probs(logits: torch.Tensor) -> torch.Tensor:
-    """下一个符号的对数概率（softmax 在整个词表上），``<pad>`` 与 ``<bos>`` 设为 :math:`-\\infty`。
+    """下一个符号的对数概率（softmax 在整个词表上）。
+
+    ``<pad>`` 与 ``<bos>`` 设为 :math:`-\\infty`。
 
     解码时不许写出这两个符号；其余符号的对数概率不重新归一化，所以一条输出的
     得分就是它在模型下的对数概率。``(N, |V|) -> (N, |V|)``。
@@ -715,4 +737,3 @@ def _check_pairs(predictions: Sequence[str], targets: Sequence[str]) -> None:
             "predictions 与 targets 应一样长且非空，实际长度为 "
             f"{len(predictions)} 与 {len(targets)}"
         )
-

@@ -23,7 +23,8 @@ def inputs(dtype=torch.float32, seed=0):
 def test_matches_the_formula_term_by_term():
     attention, query, keys, mask = inputs(torch.float64)
     context, weights = attention(query, keys, mask)
-    W_a, U_a, v_a = attention.W_a.weight, attention.U_a.weight, attention.v_a.weight[0]
+    W_a, U_a = attention.W_a.weight, attention.U_a.weight  # noqa: N806  公式里的记号
+    v_a = attention.v_a.weight[0]
     for b in range(B):
         real = int(mask[b].sum())
         scores = torch.stack([v_a @ torch.tanh(W_a @ query[b] + U_a @ keys[b, j]) for j in range(real)])

@@ -84,7 +84,8 @@ def test_rules_hold_exhaustively():
         assert "零零" not in text  # 规则 4、5：一串 0 只读一个零
         assert not text.startswith("一十")  # 规则 3
         if n > 0:
-            assert not text.startswith("零") and not text.endswith("零"), (n, text)
+            assert not text.startswith("零"), (n, text)
+            assert not text.endswith("零"), (n, text)
         assert ("万" in text) == (n >= 10_000)
         # 规则 3：整个数以 1 开头的十位（10–19、10 万–19 万）写“十”，别处的一十照写
         assert text.startswith("十") == (10 <= n < 20 or 100_000 <= n < 200_000), n
@@ -125,7 +126,9 @@ def test_splits_are_disjoint_deterministic_and_cover_every_length():
     splits = numeral_splits((3000, 400, 400), max_digits=6, seed=3)
     train, valid, test = map(set, (splits.train, splits.valid, splits.test))
     assert (len(train), len(valid), len(test)) == (3000, 400, 400)  # 互不重复
-    assert not (train & valid or train & test or valid & test)  # 按数值划分
+    assert not train & valid  # 按数值划分
+    assert not train & test
+    assert not valid & test
     assert numeral_splits((3000, 400, 400), max_digits=6, seed=3) == splits
     assert numeral_splits((3000, 400, 400), max_digits=6, seed=4) != splits
     assert all(0 <= n < 10**6 for n in train | valid | test)
@@ -150,7 +153,8 @@ def test_splits_reject_bad_sizes():
 def test_vocabularies_cover_every_symbol():
     assert SOURCE.decode(SOURCE.encode("九千零一万")) == "九千零一万"
     assert TARGET.decode(TARGET.encode("90010000")) == "90010000"
-    assert len(SOURCE) == 3 + 14 and len(TARGET) == 3 + 10
+    assert len(SOURCE) == 3 + 14
+    assert len(TARGET) == 3 + 10
 
 
 def test_digit_sources_point_at_the_character_of_each_nonzero_digit():
@@ -163,7 +167,9 @@ def test_digit_sources_point_at_the_character_of_each_nonzero_digit():
                 assert position is None
             else:
                 char = text[position]
-                assert (char == "十" and position == 0 and digit == "1") or text[position] == "零一二三四五六七八九"[int(digit)]
+                assert (char == "十" and position == 0 and digit == "1") or text[position] == "零一二三四五六七八九"[
+                    int(digit)
+                ]
         used = [p for p in sources if p is not None]
         assert used == sorted(set(used))  # 从左往右，一个字只用一次
     with pytest.raises(ValueError, match="本书写法"):
