@@ -237,7 +237,8 @@ if (typeof Search !== "undefined") {
     const queryText = words.join(" ");
     for (const [entry, places] of Object.entries(index.indexentries)) {
       if (!BookSearch.containsAll(entry, words)) continue;
-      const exact = BookSearch.tokens(entry).join(" ") === queryText;
+      // 查询词是一个集合（重复的词只留一个），术语的词也按集合比较：“sequence-to-sequence”
+      const exact = [...new Set(BookSearch.tokens(entry))].join(" ") === queryText;
       for (const [file, id, isMain] of places) {
         const item = result(file, titles[file], id ? "#" + id : "", null, SearchResultKind.index);
         if (exact && isMain) definitions.push([item, 0]);
