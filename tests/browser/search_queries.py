@@ -44,6 +44,7 @@ READER_QUERIES = [
     "LSTM",
     "BPTT",
     "clip_grad_norm_",
+    "pack_padded_sequence",
 ]
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
 PHRASES_PER_PAGE = 12

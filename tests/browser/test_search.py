@@ -145,9 +145,10 @@ def test_every_page_with_the_text_is_found(
 def _joined_term_queries(queries: list[Query], pages: tuple[Page, ...], limit: int = 40) -> list[tuple[str, set[str]]]:
     """两个中文术语连着打（中间不加空格），而书里没有连起来的这一串：(查询, 两个术语都出现的页)。
 
-    只取两个术语之间的二元组（前一个的末字 + 后一个的首字）在书里哪儿都没有的组合。
+    只取两个术语之间的二元组（前一个的末字 + 后一个的首字）在书里哪儿都没有的组合：正文里没有，
+    页面的全部文字里也没有（首页目录里相邻的两个章名，如“……循环神经网络”“序列数据”，在索引里连成了“络序”）。
     """
-    prose = [block for page in pages for block in page.prose]
+    prose = [block for page in pages for block in page.prose] + [normalize(page.text).lower() for page in pages]
     terms = sorted({q.text for q in queries if q.kind == "术语" and CJK_RUN.fullmatch(q.text)})
     pairs = []
     for first in terms:

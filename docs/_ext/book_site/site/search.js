@@ -166,13 +166,12 @@ const BookSearch = {
     // 术语表：与查询相同的术语是定义；查询至少占术语一半长的是相关术语
     const definitions = [];
     const related = [];
-    const tokens = (text) =>
-      BookSearch.splitQuery(text.toLowerCase()).filter((t) => !BOOK_STOPWORDS.has(t) && !/^\d+$/.test(t));
+    // 术语按查询的同一规则拆成词的集合（“sequence-to-sequence”只剩一个 sequence）再比较
     const queryTokens = words.join(" ");
     for (const [term, file, id] of index.glossary) {
       if (!BookSearch.containsAll(term, words)) continue;
       const item = result(file, titles[file], "#" + id, "index");
-      if (tokens(term).join(" ") === queryTokens) definitions.push([item, 0]);
+      if (BookSearch.parseQuery(term).join(" ") === queryTokens) definitions.push([item, 0]);
       else if (queryLength >= term.length / 2) related.push([item, queryLength / term.length]);
     }
     // API 对象：全名含有全部拉丁字母查询词；最后一段与查询相同的在前
