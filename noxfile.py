@@ -225,7 +225,8 @@ def tests(session: nox.Session) -> None:
     build_pdf(session)  # 先于网站：网站复制这份 PDF 并在页眉链接它，浏览器测试检查这个链接
     build_site(session)
     session.env.update(RNN_BOOK_HTML=str(DOCS_OUT), RNN_BOOK_CHROMIUM=str(CHROMIUM), RNN_BOOK_PDF=str(PDF))
-    session.run("python", "-m", "pytest", *session.posargs)
+    # --durations：日志末尾列出最慢的测试，说明时间花在哪里
+    session.run("python", "-m", "pytest", "--durations=20", *session.posargs)
 
 
 @book_session
