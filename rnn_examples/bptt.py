@@ -250,14 +250,16 @@ def bptt(
     derivative = DERIVATIVES[nonlinearity](states)  # f'(a_t): (B, T, H)
     steps = x.shape[1]
     deltas = torch.zeros_like(states)
-    for t in reversed(range(steps)):
-        delta = errors[:, t] @ params.V  # Vᵀ e_t，按行写成 e_t V: (B, H)
-        starts_new_block = truncation is not None and (t + 1) % truncation == 0
-        if t + 1 < steps and not starts_new_block:
+    # 列下标 i 从 0 数起，对应第 t = i + 1 步：deltas[:, i] 是 δ_t
+    for i in reversed(range(steps)):
+        delta = errors[:, i] @ params.V  # Vᵀ e_t，按行写成 e_t V: (B, H)
+        # 下一步 t + 1（列下标 i + 1）是否开始新的一块（块从第 1、k+1、… 步开始）
+        starts_new_block = truncation is not None and (i + 1) % truncation == 0
+        if i + 1 < steps and not starts_new_block:
             delta = (
-                delta + (derivative[:, t + 1] * deltas[:, t + 1]) @ params.W
-            )  # Wᵀ diag(f') δ_{t+1}
-        deltas[:, t] = delta
+                delta + (derivative[:, i + 1] * deltas[:, i + 1]) @ params.W
+            )  # Wᵀ diag(f'(a_{t+1})) δ_{t+1}
+        deltas[:, i] = delta
     eps = derivative * deltas  # ∂L/∂a_t = diag(f'(a_t)) δ_t: (B, T, H)
     previous = torch.cat(
         [states.new_zeros(states[:, :1].shape), states[:, :-1]], dim=1
