@@ -90,6 +90,44 @@ def test_cell_matches_torch_rnncell():
         torch.testing.assert_close(ours(x_t, h), theirs(x_t, h))
 
 
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_cell_same_seed_parameters_and_gradients_as_torch_rnncell(nonlinearity):
+    """第 6 章的说法：同一个种子下参数与 nn.RNNCell 逐个相同，输出和每个梯度也相同。"""
+    torch.manual_seed(3)
+    ours = RNNCell(5, 7, nonlinearity)
+    torch.manual_seed(3)
+    theirs = nn.RNNCell(5, 7, nonlinearity=nonlinearity)
+    ours_params, theirs_params = list(ours.named_parameters()), list(theirs.named_parameters())
+    assert [n for n, _ in ours_params] == [n for n, _ in theirs_params]
+    for (_, p), (_, q) in zip(ours_params, theirs_params, strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+    x_t = torch.randn(4, 5, requires_grad=True)
+    h = torch.randn(4, 7, requires_grad=True)
+    weights = torch.randn(4, 7)
+    grads_ours = torch.autograd.grad((ours(x_t, h) * weights).sum(), [x_t, h, *ours.parameters()])
+    grads_theirs = torch.autograd.grad((theirs(x_t, h) * weights).sum(), [x_t, h, *theirs.parameters()])
+    for g_ours, g_theirs in zip(grads_ours, grads_theirs, strict=True):
+        torch.testing.assert_close(g_ours, g_theirs)
+
+
+@pytest.mark.parametrize("num_layers", [1, 3])
+def test_same_seed_gives_nn_rnn_parameters(num_layers):
+    """同一个种子下 SimpleRNN 与 ManualRNN 都抽到 nn.RNN 的参数（第 6 章据此先确认复制前两者不同）。"""
+    torch.manual_seed(11)
+    simple = SimpleRNN(4, 6, 2, num_layers=num_layers)
+    torch.manual_seed(11)
+    manual = ManualRNN(4, 6, 2, num_layers=num_layers)
+    torch.manual_seed(11)
+    reference = nn.RNN(4, 6, num_layers=num_layers, batch_first=True)
+    for name, p in reference.named_parameters():
+        kind, layer = name.rsplit("_l", 1)
+        torch.testing.assert_close(getattr(simple.rnn, name), p, rtol=0, atol=0)
+        torch.testing.assert_close(getattr(manual.cells[int(layer)], kind), p, rtol=0, atol=0)
+    torch.testing.assert_close(manual.fc.weight, simple.fc.weight, rtol=0, atol=0)
+    torch.testing.assert_close(manual.fc.bias, simple.fc.bias, rtol=0, atol=0)
+
+
 def test_cell_initialisation_bound_matches_pytorch():
     cell = RNNCell(3, 16)
     for parameter in cell.parameters():
