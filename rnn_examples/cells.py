@@ -7,12 +7,13 @@ r"""普通 RNN 单元的两种变体，以及测量梯度随距离变化的工�
     普通单元   s_t = f(U x_t + W s_{t-1} + b_h)
     残差单元   s_t = s_{t-1} + f(U x_t + W s_{t-1} + b_h)
     层归一化   s_t = f(LN(U x_t + W s_{t-1}) + b_h)
-               LN(a) = γ ⊙ (a − μ) / √(σ² + ε)，μ、σ² 是 a 在 H 个分量上的均值与有偏方差
+               LN(a) = α ⊙ (a − μ) / √(var(a) + ε_LN)，
+               μ、var(a) 是 a 在 H 个分量上的均值与有偏方差
 
 1. :class:`ResidualRNNCell`：雅可比矩阵 ∂s_t/∂s_{t-1} = I + diag(f'(a_t)) W，
    恒等项给梯度留了一条不经过 W 的通路。
 2. :class:`LayerNormRNNCell`：把 ``U``、``W`` 同乘一个正数 c，LN 的输入也乘 c，
-   输出不变（只差 ε 的影响），所以整个单元与权重的尺度无关。缩放 γ 初始为 1；
+   输出不变（只差 ε_LN 的影响），所以整个单元与权重的尺度无关。缩放 α 初始为 1；
    平移由 ``b_h`` 承担，LN 本身不再带偏置。
 3. :func:`gradient_norms_by_distance`：对任意单元，把 ``x`` 从 :math:`s_0 = 0`
    开始展开，取 :math:`L = v^\top s_T`，返回 :math:`\|\partial L/\partial s_k\|`
@@ -88,12 +89,12 @@ class LayerNormRNNCell(RNNCell):
         self, input_size: int, hidden_size: int, nonlinearity: str = "tanh"
     ) -> None:
         super().__init__(input_size, hidden_size, nonlinearity)
-        self.norm = nn.LayerNorm(hidden_size, bias=False)  # γ：(H,)，初始为 1
+        self.norm = nn.LayerNorm(hidden_size, bias=False)  # α：(H,)，初始为 1
 
     def reset_parameters(self) -> None:
         """``U``、``W``、``b_h`` 的初始化与 :class:`~rnn_examples.models.RNNCell` 相同。
 
-        γ 重置为 1。
+        α 重置为 1。
         """
         super().reset_parameters()
         if hasattr(self, "norm"):  # 父类的 __init__ 调用本方法时 norm 还不存在
