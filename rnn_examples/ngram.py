@@ -1,7 +1,12 @@
 r"""第 11 章的计数基线：插值 n 元模型（Jelinek–Mercer 平滑）。
 
-n 元模型只看前 :math:`n-1` 个字符：:math:`p(w_{t+1} \mid w_{\le t}) \approx
-p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)`。自下而上：
+n 元模型只看前 :math:`n-1` 个字符：
+
+.. math::
+
+   p(w_{t+1} \mid w_{\le t}) \approx p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)。
+
+自下而上：
 
 1. 一元模型：训练文本里每个字符的频率，加一平滑
    :math:`p_1(w) = (n(w) + 1) / (N + |\mathcal{V}|)`，没见过的字符也有非零概率。
@@ -90,10 +95,11 @@ class NGramLM:
         unigram = torch.bincount(tokens, minlength=vocab_size).double()
         #: 加一平滑的一元分布，形状 ``(|V|,)``
         self.unigram = (unigram + 1) / (unigram.sum() + vocab_size)
-        # 长 k 的片段不编成 w_1·|V|^(k-1) + … + w_k 那样的一个整数（|V| = 1501 时 6 元就
-        # 超出 int64 的范围），而是逐阶编号：长 1 的片段的编号就是字符编号；长 k 的片段是
-        # “前 k-1 个字符那一段的编号 g、最后一个字符 w”，键 g·|V| + w（小于 N·|V|），
-        # 训练文本里出现过的键排好序，序号就是这一段的编号。
+        # 长 k 的片段不编成 w_1·|V|^(k-1) + … + w_k 那样的一个整数
+        # （|V| = 1501 时 6 元就超出 int64 的范围），而是逐阶编号：长 1 的片段的
+        # 编号就是字符编号；长 k 的片段是“前 k-1 个字符那一段的编号 g、最后一个
+        # 字符 w”，键 g·|V| + w（小于 N·|V|），训练文本里出现过的键排好序，
+        # 序号就是这一段的编号。
         self._tables: list[torch.Tensor] = []  # 第 k 阶：排好序的键，(G_k,)
         self._counts: list[torch.Tensor] = []  # 每个键（长 k 的片段 h w）的次数 n(h w)
         self._totals: list[torch.Tensor] = []  # 每个上文 h（长 k-1）的次数 n(h·)
