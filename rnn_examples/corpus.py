@@ -1,7 +1,7 @@
 r"""第 11 章的语料：《全唐诗》里的五言绝句与五言律诗，转成简体，按诗分成三份。
 
 来源是公开仓库 chinese-poetry/chinese-poetry（MIT 许可；诗本身早已进入公有领域）
-在提交 :data:`SOURCE_COMMIT` 时的 ``全唐诗/poet.tang.*.json``（繁体）。
+在提交 :data:`SOURCE_COMMIT` 时的 ``全唐诗/poet.tang.*.json``\ （繁体）。
 :func:`build_corpus` 从这些文件确定地得到随包发布的快照
 ``rnn_examples/data/tang5.tsv.bz2``：
 

@@ -1,7 +1,12 @@
 r"""第 11 章的计数基线：插值 n 元模型（Jelinek–Mercer 平滑）。
 
-n 元模型只看前 :math:`n-1` 个字符：:math:`p(w_{t+1} \mid w_{\le t}) \approx
-p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)`。自下而上：
+n 元模型只看前 :math:`n-1` 个字符：
+
+.. math::
+
+   p(w_{t+1} \mid w_{\le t}) \approx p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)。
+
+自下而上：
 
 1. 一元模型：训练文本里每个字符的频率，加一平滑
    :math:`p_1(w) = (n(w) + 1) / (N + |\mathcal{V}|)`，没见过的字符也有非零概率。
@@ -90,39 +95,54 @@ class NGramLM:
         unigram = torch.bincount(tokens, minlength=vocab_size).double()
         #: 加一平滑的一元分布，形状 ``(|V|,)``
         self.unigram = (unigram + 1) / (unigram.sum() + vocab_size)
-        # 第 k 阶（k = 2 … n）：长 k 的每一段编成一个整数 w_1·|V|^(k-1) + … + w_k，
-        # 排好序的编号与次数；上文 h 的次数 n(h·) 由同一张表按 h 合并得到
-        self._grams: list[tuple[torch.Tensor, torch.Tensor]] = []
-        self._contexts: list[tuple[torch.Tensor, torch.Tensor]] = []
-        for k in range(2, order + 1):
-            keys, counts = torch.unique(self._keys(tokens, k), return_counts=True)
-            contexts, inverse = torch.unique_consecutive(
-                keys // vocab_size, return_inverse=True
+        # 长 k 的片段不编成 w_1·|V|^(k-1) + … + w_k 那样的一个整数
+        # （|V| = 1501 时 6 元就超出 int64 的范围），而是逐阶编号：长 1 的片段的
+        # 编号就是字符编号；长 k 的片段是“前 k-1 个字符那一段的编号 g、最后一个
+        # 字符 w”，键 g·|V| + w（小于 N·|V|），训练文本里出现过的键排好序，
+        # 序号就是这一段的编号。
+        self._tables: list[torch.Tensor] = []  # 第 k 阶：排好序的键，(G_k,)
+        self._counts: list[torch.Tensor] = []  # 每个键（长 k 的片段 h w）的次数 n(h w)
+        self._totals: list[torch.Tensor] = []  # 每个上文 h（长 k-1）的次数 n(h·)
+        ids, contexts = tokens, vocab_size  # 长 1 的片段的编号；它们的个数
+        for _ in range(2, order + 1):
+            keys = ids[:-1] * vocab_size + tokens[len(tokens) - len(ids) + 1 :]
+            table, ids, counts = torch.unique(
+                keys, return_inverse=True, return_counts=True
             )
-            totals = torch.zeros(len(contexts), dtype=torch.long)
-            totals.index_add_(0, inverse, counts)
-            self._grams.append((keys, counts))
-            self._contexts.append((contexts, totals))
+            totals = torch.zeros(contexts, dtype=torch.long)
+            totals.index_add_(0, table // vocab_size, counts)  # 按上文 h 合并
+            self._tables.append(table)
+            self._counts.append(counts)
+            self._totals.append(totals)
+            contexts = len(table)
 
     def __repr__(self) -> str:
         return f"NGramLM(order={self.order}, vocab_size={self.vocab_size})"
 
-    def _keys(self, tokens: torch.Tensor, k: int) -> torch.Tensor:
-        """每个长 ``k`` 的窗口编成一个整数，(N - k + 1,)。"""
-        keys = tokens[: len(tokens) - k + 1].clone()
-        for j in range(1, k):
-            keys = keys * self.vocab_size + tokens[j : len(tokens) - k + 1 + j]
-        return keys
+    def _lookup(self, k: int, keys: torch.Tensor) -> torch.Tensor:
+        """第 ``k`` 阶的键 -> 片段编号；训练文本里没有的键（以及负的键）给 -1。"""
+        table = self._tables[k - 2]
+        where = torch.searchsorted(table, keys).clamp(max=len(table) - 1)
+        return torch.where((table[where] == keys) & (keys >= 0), where, -1)
+
+    def _levels(self, tokens: torch.Tensor) -> list[torch.Tensor]:
+        """``tokens`` 里每个长 1 到 ``order`` 的窗口的片段编号（没见过为 -1）。
+
+        第 ``k`` 项（从长 1 算起）形状 ``(N - k + 1,)``，第 ``i`` 个是从第 ``i`` 个字符
+        （从 0 数）开始的窗口。
+        """
+        levels = [tokens]
+        for k in range(2, self.order + 1):
+            prefix = levels[-1][:-1]  # 每个窗口的前 k-1 个字符那一段
+            keys = prefix * self.vocab_size + tokens[k - 1 :]
+            levels.append(self._lookup(k, torch.where(prefix >= 0, keys, -1)))
+        return levels
 
     @staticmethod
-    def _count(
-        table: tuple[torch.Tensor, torch.Tensor], keys: torch.Tensor
-    ) -> torch.Tensor:
-        """在排好序的表里查每个编号的次数（查不到为 0），返回 float64。"""
-        sorted_keys, counts = table
-        where = torch.searchsorted(sorted_keys, keys).clamp(max=len(sorted_keys) - 1)
-        found = sorted_keys[where] == keys
-        return torch.where(found, counts[where], 0).double()
+    def _gather(values: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        """``values[ids]``，``ids = -1`` 处为 0；返回 float64。"""
+        found = values[ids.clamp(min=0)]
+        return torch.where(ids >= 0, found, 0).double()
 
     def _weights(self, weights: object) -> list[float]:
         expected = self.order - 1
@@ -147,13 +167,14 @@ class NGramLM:
         与权重无关，:func:`tune_weights` 只算一次。
         """
         tokens = _check_ids("tokens", tokens, self.vocab_size, 2)
+        levels = self._levels(tokens)
         out = []
         for k in range(2, self.order + 1):
-            # 第 i 个目标 tokens[i+1] 的上文是 tokens[i-k+2 … i]，
-            # 以它结尾的窗口从 i-k+2 开始
-            grams = self._keys(tokens, k)  # (N-k+1,)
-            total = self._count(self._contexts[k - 2], grams // self.vocab_size)
-            ml = self._count(self._grams[k - 2], grams) / total.clamp(min=1)
+            # 第 i 个目标 tokens[i+1] 的上文是 tokens[i-k+2 … i]：
+            # 片段 h w 与上文 h 都是从第 i-k+2 个字符开始的窗口
+            grams, contexts = levels[k - 1], levels[k - 2][:-1]  # 都是 (N-k+1,)
+            total = self._gather(self._totals[k - 2], contexts)
+            ml = self._gather(self._counts[k - 2], grams) / total.clamp(min=1)
             pad = torch.zeros(k - 2, dtype=torch.float64)  # 开头上文不够长的位置
             out.append((torch.cat([pad, ml]), torch.cat([pad, total]) > 0))
         return out
@@ -207,12 +228,12 @@ class NGramLM:
         for k, lam in zip(range(2, self.order + 1), lambdas, strict=True):
             if len(history) < k - 1:
                 break
-            h = 0
-            for c in history[len(history) - (k - 1) :]:
-                h = h * self.vocab_size + c
-            total = self._count(self._contexts[k - 2], torch.tensor([h]))[0]
+            h = torch.tensor(history[len(history) - (k - 1) :])  # 上文，长 k-1
+            context = self._levels(h)[k - 2] if k > 2 else h  # 它的编号，(1,)
+            total = self._gather(self._totals[k - 2], context)[0]
             if total > 0:
-                hit = self._count(self._grams[k - 2], h * self.vocab_size + candidates)
+                keys = context * self.vocab_size + candidates  # 每个候选 w：h w 的键
+                hit = self._gather(self._counts[k - 2], self._lookup(k, keys))
                 p = lam * hit / total + (1 - lam) * p
         return p
 
