@@ -69,9 +69,9 @@ def test_gradients_match_finite_differences():
 
 def test_rejects_bad_input():
     attention, query, keys, mask = inputs()
-    with pytest.raises(ValueError, match="query 的第 1 维"):
+    with pytest.raises(ValueError, match=r"query 的 dim=1（解码器状态维数 H）应为 4，实际为 2"):
         attention(query[:, :2], keys, mask)
-    with pytest.raises(ValueError, match="keys 的第 0 维"):
+    with pytest.raises(ValueError, match=r"keys 的 dim=0（批大小 B，须与 query 相同）应为 3，实际为 2"):
         attention(query, keys[:2], mask)
     with pytest.raises(TypeError, match="mask 应为布尔张量"):
         attention(query, keys, mask.float())
