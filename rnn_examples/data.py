@@ -42,7 +42,8 @@ def noisy_sine(
 ) -> torch.Tensor:
     r"""带高斯噪声的正弦序列。
 
-    :math:`x_t = \sin(2\pi t / P) + \varepsilon_t`，:math:`t = 0, \dots, T-1`。
+    :math:`x_t = \sin\big(2\pi (t-1) / P\big) + \varepsilon_t`，:math:`t = 1, \dots, T`
+    （第 1 步的相位为 0）。
 
     Args:
         n_steps: 时间步数 ``T``。
@@ -81,13 +82,15 @@ def random_walk(
 ) -> torch.Tensor:
     r"""随机游走，像股票价格。
 
-    :math:`x_0 = x_{\text{start}}`，:math:`x_t = x_{t-1} + \varepsilon_t`，
-    增量 :math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)` 相互独立。
+    :math:`x_1 = x_{\text{start}}`，:math:`x_t = x_{t-1} + \varepsilon_t`
+    （:math:`t = 2, \dots, T`），
+    增量 :math:`\varepsilon_t \sim \mathcal{N}(0, \sigma^2)` 相互独立，
+    所以 :math:`x_t` 累积了 :math:`t - 1` 个增量。
     今天的值等于昨天的值加一个随机增量：每一步都依赖前一步，这正是价格类序列的特点。
 
     Args:
         n_steps: 时间步数 ``T``。
-        start: 起始值 :math:`x_0`。
+        start: 起始值 :math:`x_1`。
         step_std: 增量的标准差 :math:`\sigma`，须不小于 0。
         seed: 随机种子。
 
@@ -117,8 +120,8 @@ def chirp(n_steps: int, *, f_start: float = 0.01, f_end: float = 0.2) -> torch.T
 
     .. math::
 
-        x_t = \sin\Big(2\pi\big(f_0 t + \tfrac{f_1 - f_0}{2(T-1)}\,t^2\big)\Big),
-        \quad t = 0, \dots, T-1
+        x_t = \sin\Big(2\pi\big(f_0 n + \tfrac{f_1 - f_0}{2(T-1)}\,n^2\big)\Big),
+        \quad n = t - 1, \quad t = 1, \dots, T
 
     声音是按时间采样的波形，音高的变化体现在波形“疏密”随时间的变化上。
 
