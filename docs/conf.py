@@ -72,6 +72,9 @@ napoleon_numpy_docstring = False
 # “形状”一节是普通的小节（标题 + 原样的内容，内容是列表），不是参数表：写成 params_style 时
 # napoleon 把列表项的“- ``x``”当作参数名，页面上出现加粗的“- ``x``”
 napoleon_custom_sections = ["形状"]
+# “Attributes:” 一节写成“变量”字段表（Sphinx 有中文标签）；默认的 .. attribute:: 加 :type: 字段
+# 在页面上留下英文的“Type:”
+napoleon_use_ivar = True
 # 没有网络，不用 intersphinx；torch 的类型无法交叉引用
 nitpick_ignore_regex = [
     ("py:class", r"torch\..*"),

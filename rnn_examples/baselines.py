@@ -83,8 +83,8 @@ class FlattenMLP(nn.Module):
 
         \hat{y} = V\,\mathrm{relu}\big(A\,[x_1; x_2; \dots; x_T] + a\big) + b_y
 
-    :math:`[x_1; \dots; x_T]` 是把各步拼成的 ``T*D`` 维向量，
-    :math:`A` 的形状为 ``(H, T*D)``：第一层对每个位置各有一块独立的权重。
+    :math:`[x_1; \dots; x_T]` 是把各步拼成的 ``T·D`` 维向量，
+    :math:`A` 的形状为 ``(H, T·D)``：第一层对每个位置各有一块独立的权重。
 
     Args:
         seq_len: 序列长度 ``T``，构造后不能再改。

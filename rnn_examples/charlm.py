@@ -502,12 +502,12 @@ def train_charlm(
 
     随机数（偏移与随机块）来自种子为 ``seed`` 的生成器。每一步的目标都是真实的
     下一个字符，不是模型自己的预测（教师强制）。给出 ``eval_tokens`` 与
-    ``eval_every`` 时，训练开始前（记作第 0 步）与每 ``eval_every`` 步之后
+    ``eval_every`` 时，训练开始前（记作 ``step = 0``）与每 ``eval_every`` 步之后
     在 ``eval_tokens`` 上计算一次 :func:`perplexity`。``restore_best=True`` 时，
     训练结束后把参数恢复成留出困惑度最低的那一次（早停），那一步记在
     :attr:`TrainLog.best_step`。
     给出 ``callback`` 时，训练前与每一步之后调用 ``callback(step, model)``
-    （第 0 步是训练前）。
+    （``step = 0`` 是训练前）。
 
     Raises:
         TypeError: 参数类型不对。

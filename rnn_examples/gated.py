@@ -29,7 +29,7 @@ n 块），这是 PyTorch 与 cuDNN 的写法；Cho 等人 (2014) 的原文把 r
    结果与 PyTorch 相同。
 3. :class:`SequenceRegressor`：``nn.RNN``/``nn.LSTM``/``nn.GRU`` 接一个线性层，
    用最后一步的隐藏状态做预测，可以设定“保留”门的偏置；
-   第 9 章与第 13 章的长程记忆实验用它。
+   第 9 章与第 13 章的长期依赖实验用它。
 
 多层、双向的手写实现在 :mod:`rnn_examples.gated_layers`。
 
@@ -98,7 +98,7 @@ def gru_step(
 
 
 def unroll(module: nn.LSTM | nn.GRU, x: torch.Tensor) -> torch.Tensor:
-    """用 :func:`lstm_step` 或 :func:`gru_step` 在时间上展开，返回每一步的 ``h_t`` 。
+    """用 :func:`lstm_step` 或 :func:`gru_step` 在时间上展开，返回每一步的 :math:`s_t`。
 
     ``module`` 须为单层、 ``batch_first=True`` 的 ``nn.LSTM`` 或 ``nn.GRU`` ；
     初始状态全为 0。
@@ -150,8 +150,8 @@ class SequenceRegressor(nn.Module):
     ``gate_bias`` 把“保持记忆”的门的偏置设成给定值（其余参数保持 PyTorch 默认初始化）：
     LSTM 的遗忘门 :math:`\phi_t` 与 GRU 的更新门 :math:`z_t`，
     即 ``bias_ih`` 的第二块设为 ``gate_bias`` 、 ``bias_hh`` 的第二块设为 0。
-    于是初始时这个门约为 :math:`\sigma(\text{gate\_bias})`
-    （``gate_bias = 3`` 时约 0.95），状态的大部分被带到下一步。
+    于是初始时这个门约为 ``σ(gate_bias)`` （``gate_bias = 3`` 时约 0.95），
+    状态的大部分被带到下一步。
     对 ``"rnn"`` 没有作用。
 
     ``SequenceRegressor("rnn", D, H, O)`` 就是 ``SimpleRNN(D, H, O)``：子模块、参数名

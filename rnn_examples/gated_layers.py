@@ -11,7 +11,7 @@ r"""第 13 章：手写的 LSTM 与 GRU（单元，以及多层、可双向的�
 
 层号 ``ℓ`` 从 1 数起。第 ``ℓ + 1`` 层的输入是第 ``ℓ`` 层每一步的状态
 （双向时两个方向拼接，``2H`` 维）。单元按 PyTorch 的参数顺序排在 ``cells`` 里：
-第 ``ℓ`` 层前向是 ``cells[K(ℓ-1)]``，后向是 ``cells[K(ℓ-1) + 1]`` （``K`` 为方向数），
+第 ``ℓ`` 层正向是 ``cells[K(ℓ-1)]``，逆向是 ``cells[K(ℓ-1) + 1]`` （``K`` 为方向数），
 与返回值 ``h_n`` （以及 LSTM 的 ``c_n``）的行一一对应。
 
 形状记号：``B`` 批大小，``T`` 时间步数，``D`` 输入特征数，``H`` 每个方向的隐藏状态维数，
@@ -271,7 +271,7 @@ class _GatedLayers(nn.Module):
         """``initial`` 的每个张量为 ``(L·K, B, H)``，第 ``k`` 行给 ``cells[k]``。
 
         返回最后一层每一步的状态 ``(B, T, K·H)`` 与每个单元最后算出的状态
-        （与 ``initial`` 同形状；前向停在 ``t = T``，后向停在 ``t = 1``）。
+        （与 ``initial`` 同形状；正向停在 ``t = T``，逆向停在 ``t = 1``）。
         """
         steps = x.shape[1]
         layer_input = x  # (B, T, D)
@@ -282,13 +282,13 @@ class _GatedLayers(nn.Module):
                 k = layer * self.num_directions + direction  # 这个单元对应 h_n[k]
                 cell = cast(_GatedCell, self.cells[k])
                 state = tuple(part[k] for part in initial)  # 各 (B, H)
-                backward = direction == 1
-                order = range(steps - 1, -1, -1) if backward else range(steps)
+                reverse = direction == 1  # 逆向：从 t = T 读到 t = 1
+                order = range(steps - 1, -1, -1) if reverse else range(steps)
                 states = []
-                for t in order:  # 前向用第 t-1 步的状态，后向用第 t+1 步的
+                for t in order:  # 正向接着 t-1 的状态，逆向接着 t+1 的
                     state = cell.step(layer_input[:, t], state)
                     states.append(state[0])  # s_t: (B, H)
-                if backward:
+                if reverse:
                     states.reverse()  # 按时间顺序 t = 1, …, T 排列
                 directions.append(torch.stack(states, dim=1))  # (B, T, H)
                 finals.append(state)
@@ -316,7 +316,7 @@ class _GatedLayers(nn.Module):
 class ManualLSTM(_GatedLayers):
     r"""多层、可双向的 LSTM：每层每个方向一个 :class:`LSTMCell`，按时间步循环。
 
-    第 :math:`\ell` 层前向（后向把 :math:`t-1` 换成 :math:`t+1`、从 :math:`t = T`
+    第 :math:`\ell` 层正向（逆向把 :math:`t-1` 换成 :math:`t+1`、从 :math:`t = T`
     读到 :math:`t = 1`）：
 
     .. math::
@@ -340,9 +340,9 @@ class ManualLSTM(_GatedLayers):
         - ``x``: ``(B, T, D)``；``state``: ``(h0, c0)``，各 ``(L·K, B, H)``，或 ``None``
           （全为 0）。
         - 返回: ``(out, (h_n, c_n))``。``out`` 为 ``(B, T, K·H)``：最后一层每一步的
-          :math:`s_t` （双向时前 ``H`` 维是前向）；``h_n``、``c_n`` 各
+          :math:`s_t` （双向时前 ``H`` 维是正向）；``h_n``、``c_n`` 各
           ``(L·K, B, H)``：每层每个方向最后算出的 :math:`s` 与 :math:`c`
-          （前向在 ``t = T``，后向在 ``t = 1``）。
+          （正向在 ``t = T``，逆向在 ``t = 1``）。
 
     Raises:
         TypeError: 尺寸不是整数，``bidirectional`` 不是布尔值，输入不是浮点张量，

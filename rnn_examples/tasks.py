@@ -3,7 +3,7 @@ r"""书中实验用的合成数据集：全部由随机种子决定，不下载�
 1. :func:`sliding_windows`：把一条序列
    （例如 :func:`rnn_examples.data.noisy_sine` 给出的带噪正弦波）
    切成“前 ``window`` 个值 → 下一个值”的样本，用于下一步预测。
-2. :func:`marked_recall`：长程记忆任务。每一步输入两个特征
+2. :func:`marked_recall`：长期依赖任务。每一步输入两个特征
    ``(value_t, marker_t)`` ， ``value_t`` 全是噪声，只有第 1 步的 ``value_1 ∈ {−1, +1}``
    带有标记 ``marker_1 = 1`` ；模型读完 ``T`` 步后要输出 ``value_1`` 。
    答案与最后 ``T−1`` 步的输入无关，梯度必须跨过整整 ``T−1`` 步才能教会模型记住它。
@@ -24,8 +24,8 @@ def sliding_windows(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """把一维序列切成“窗口 → 下一个值”的样本。
 
-    第 ``i`` 个样本的输入是 ``series[i : i + window]`` ，
-    目标是 ``series[i + window]`` 。
+    样本 ``x[i]`` 的输入是 ``series[i : i + window]`` ，目标 ``y[i]`` 是
+    ``series[i + window]`` （都是 Python 的下标，从 0 数起）。
 
     形状:
         - ``series``: ``(N,)`` 。
@@ -60,7 +60,7 @@ def sliding_windows(
 def marked_recall(
     num_samples: int, seq_len: int, *, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """长程记忆任务：读完整个序列后，说出第 1 步带标记的那个符号。
+    """长期依赖任务：读完整个序列后，说出第 1 步带标记的那个符号。
 
     - ``x[:, :, 0]`` ：第 1 步为 ``±1`` （等概率），
       其余各步为 :math:`\\mathcal{N}(0, 1)` 噪声；
