@@ -4,7 +4,7 @@ n 元模型只看前 :math:`n-1` 个字符：
 
 .. math::
 
-   p(w_{t+1} \mid w_{\le t}) \approx p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)。
+   p(w_{t+1} \mid w_{\le t}) \approx p(w_{t+1} \mid w_{t-n+2}, \dots, w_t)
 
 自下而上：
 
