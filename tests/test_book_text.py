@@ -133,6 +133,13 @@ def test_no_raw_equation_labels(pages: dict[str, list[str]]) -> None:
 
 
 @pytest.mark.site
+def test_no_factory_sentinel_in_signatures(pages: dict[str, list[str]]) -> None:
+    """数据类的签名写出默认值（``losses=[]``），不是 ``inspect`` 的哨兵 ``<factory>``（book_site.apidoc）。"""
+    found = offending(pages, r"=<factory>")
+    assert not found, "签名里的 <factory>：\n" + "\n".join(found)
+
+
+@pytest.mark.site
 def test_source_notes_only_in_preface_and_errata(pages: dict[str, list[str]]) -> None:
     """章节只讲正确的内容；与原始笔记的对照只在前言与勘误里。"""
     assert set(pages) >= NOTES_PAGES, f"网站缺少 {sorted(NOTES_PAGES - set(pages))}"

@@ -11,6 +11,7 @@
 - :mod:`book_site.interface`：界面的中文标签（扩展写死在 JavaScript 里的英文）。
 - :mod:`book_site.links`：正文里指向本书仓库与网站文件的角色 ``{repo}``、``{site}``（没有地址时只留文字）。
 - :mod:`book_site.citations`：参考文献的标签与正文的“作者, 年份”一致，几个引用之间用分号。
+- :mod:`book_site.apidoc`：API 页上数据类的签名写出默认值（``losses=[]``），不写 ``<factory>``。
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # 在这里导入：流水线 python -m book_site.site 只载入 book_site.site，不载入这些
-    from . import citations, downloads, interface, latex, links, notebooks, pages, typeset
+    from . import apidoc, citations, downloads, interface, latex, links, notebooks, pages, typeset
 
     notebooks.setup(app)
     downloads.setup(app)
@@ -32,6 +33,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     typeset.setup(app)
     interface.setup(app)
     links.setup(app)
+    apidoc.setup(app)
     citations.setup()  # 在 sphinxcontrib-bibtex 按名字找样式之前注册
     # env_version：改动了读入阶段的转换（如 typeset）时加一，旧的文档树缓存随之作废、全部重读
-    return {"version": "2.0", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.0", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
