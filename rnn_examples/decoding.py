@@ -13,7 +13,8 @@ r"""第 15 章：从一个训练好的编码器–解码器里挑出一条输出
 3. :func:`sequence_log_probs` 与 :func:`exhaustive_search`：用教师强制给每一条可能的
    输出打分，挑最好的（只适合极小的词表与长度）。
 
-形状记号：``Tx`` 输入长度，``H`` 解码器状态维数，``N`` 候选个数，``|V|`` 输出词表大小。
+形状记号：``Tx`` 输入长度，``H`` 解码器状态维数，``K`` 束宽（未写完的候选至多 ``K`` 个，
+注释里的 ``(K, …)`` 指这一步实际留下的候选个数），``|V|`` 输出词表大小。
 """
 
 from __future__ import annotations
@@ -92,18 +93,18 @@ def beam_search(
     encoded = model.encode(src, lengths)  # 批大小 1
     state = model.decoder.start(encoded)  # (1, H)
     beams: list[tuple[int, ...]] = [()]  # 未写完的候选（不含 <bos>）
-    scores = torch.zeros(1)  # 它们的对数概率：(N,)
+    scores = torch.zeros(1)  # 它们的对数概率：(K,)
     finished: list[Hypothesis] = []
     for t in range(1, max_len + 1):
-        y_prev = torch.tensor([beam[-1] if beam else BOS for beam in beams])  # (N,)
+        y_prev = torch.tensor([beam[-1] if beam else BOS for beam in beams])  # (K,)
         rows = torch.zeros(len(beams), dtype=torch.long)  # 每个候选都对着这一条输入
         logits, state, _ = model.decoder.step(y_prev, state, encoded.select(rows))
-        log_probs = allowed_log_probs(logits)  # (N, |V|)
+        log_probs = allowed_log_probs(logits)  # (K, |V|)
         if t == max_len:  # 最后一步只许写 <eos>
             eos = log_probs[:, EOS].clone()
             log_probs.fill_(float("-inf"))
             log_probs[:, EOS] = eos
-        total = scores[:, None] + log_probs  # 接上每个符号后的对数概率：(N, |V|)
+        total = scores[:, None] + log_probs  # 接上每个符号后的对数概率：(K, |V|)
         keep = min(beam_width, int(torch.isfinite(total).sum()))
         best, index = total.flatten().topk(keep)
         beams_next, scores_next, parents = [], [], []
@@ -126,7 +127,8 @@ def beam_search(
 def sequence_log_probs(
     model: Seq2Seq, source: Sequence[int], outputs: Sequence[Sequence[int]]
 ) -> torch.Tensor:
-    r"""用教师强制一次算出每条输出的 :math:`\log p(y \mid x)`：``(N,)``。
+    r"""用教师强制一次算出每条输出的 :math:`\log p(y \mid x)`：
+    ``(n,)``，``n = len(outputs)``。
 
     ``outputs`` 的每一条都以 ``<eos>`` 结尾。与 :func:`beam_search` 各自独立地计算
     同一个量，可以用来核对它。
@@ -137,9 +139,9 @@ def sequence_log_probs(
             raise ValueError(f"每条输出都应以 <eos>（{EOS}）结尾，实际收到 {output!r}")
         bodies.append(list(output[:-1]))
     batch = make_batch([(source, body) for body in bodies])
-    logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)  # (N, Ty, |V|)
+    logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)  # (n, Ty, |V|)
     chosen = allowed_log_probs(logits.flatten(0, 1)).view_as(logits)
-    per_step = chosen.gather(-1, batch.tgt_out[..., None]).squeeze(-1)  # (N, Ty)
+    per_step = chosen.gather(-1, batch.tgt_out[..., None]).squeeze(-1)  # (n, Ty)
     mask = length_mask(batch.tgt_lengths, per_step.shape[1])
     return per_step.masked_fill(~mask, 0.0).sum(dim=1)
 

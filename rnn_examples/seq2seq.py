@@ -261,7 +261,7 @@ class Encoded:
     final: torch.Tensor
 
     def select(self, rows: torch.Tensor) -> Encoded:
-        """按行取出（束搜索里每个候选一行）：``rows`` 是 ``(N,)`` 的行号。"""
+        """按行取出（束搜索里每个候选一行）：``rows`` 是 ``(K,)`` 的行号。"""
         return Encoded(self.memory[rows], self.mask[rows], self.final[rows])
 
 
@@ -594,7 +594,8 @@ def allowed_log_probs(logits: torch.Tensor) -> torch.Tensor:
     ``<pad>`` 与 ``<bos>`` 设为 :math:`-\\infty`。
 
     解码时不许写出这两个符号；其余符号的对数概率不重新归一化，所以一条输出的
-    得分就是它在模型下的对数概率。``(N, |V|) -> (N, |V|)``。
+    得分就是它在模型下的对数概率。``(B, |V|) -> (B, |V|)``
+    （``B`` 行；束搜索里每个候选一行）。
     """
     log_probs = torch.log_softmax(logits, dim=-1)
     log_probs[:, PAD] = float("-inf")
