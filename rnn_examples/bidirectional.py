@@ -59,9 +59,9 @@ def scan(
         >>> from rnn_examples import RNNCell
         >>> cell = RNNCell(3, 4)
         >>> x, s0 = torch.randn(2, 5, 3), torch.zeros(2, 4)
-        >>> backward = scan(cell, x, s0, reverse=True)     # (B, T, H)
+        >>> reversed_ = scan(cell, x, s0, reverse=True)     # (B, T, H)
         >>> forward_on_flipped = scan(cell, x.flip(1), s0)  # 把序列倒过来正向扫
-        >>> torch.testing.assert_close(backward, forward_on_flipped.flip(1))
+        >>> torch.testing.assert_close(reversed_, forward_on_flipped.flip(1))
     """
     steps = range(x.shape[1] - 1, -1, -1) if reverse else range(x.shape[1])
     states: list[torch.Tensor] = []
@@ -147,7 +147,7 @@ class BiRNN(nn.Module):
         self.forward_cells = nn.ModuleList(
             RNNCell(size, hidden_size, nonlinearity) for size in sizes
         )
-        self.backward_cells = nn.ModuleList(
+        self.reverse_cells = nn.ModuleList(
             RNNCell(size, hidden_size, nonlinearity) for size in sizes
         )
 
@@ -166,10 +166,10 @@ class BiRNN(nn.Module):
         finals = []
         for layer in range(self.num_layers):
             forward_cell = self.forward_cells[layer]
-            backward_cell = self.backward_cells[layer]
+            reverse_cell = self.reverse_cells[layer]
             ahead = scan(forward_cell, layer_input, h0[2 * layer])  # (B, T, H)
             behind = scan(  # (B, T, H)
-                backward_cell, layer_input, h0[2 * layer + 1], reverse=True
+                reverse_cell, layer_input, h0[2 * layer + 1], reverse=True
             )
             finals += [ahead[:, -1], behind[:, 0]]  # 正向停在 t = T，逆向停在 t = 1
             layer_input = torch.cat([ahead, behind], dim=-1)  # (B, T, 2H)
@@ -181,7 +181,7 @@ class BiRNN(nn.Module):
 
         第 ``ℓ`` 层（PyTorch 的层号 ``ℓ - 1``）的 ``weight_ih_l{ℓ-1}`` 等复制到
         ``forward_cells[ℓ - 1]``，``weight_ih_l{ℓ-1}_reverse`` 等复制到
-        ``backward_cells[ℓ - 1]``。
+        ``reverse_cells[ℓ - 1]``。
 
         Raises:
             TypeError: ``rnn`` 不是 ``nn.RNN`` （``nn.LSTM``、``nn.GRU`` 也不行）。
@@ -207,7 +207,7 @@ class BiRNN(nn.Module):
             for layer in range(rnn.num_layers):
                 for cells, suffix in [
                     (model.forward_cells, ""),
-                    (model.backward_cells, "_reverse"),
+                    (model.reverse_cells, "_reverse"),
                 ]:
                     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
                         source = getattr(rnn, f"{name}_l{layer}{suffix}")

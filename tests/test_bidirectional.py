@@ -53,7 +53,7 @@ def paired_parameters(model: BiRNN, rnn: nn.RNN) -> tuple[list[torch.Tensor], li
     ours, theirs = [], []
     for name, parameter in rnn.named_parameters():
         stem, layer = name.removesuffix("_reverse").rsplit("_l", 1)
-        cells = model.backward_cells if name.endswith("_reverse") else model.forward_cells
+        cells = model.reverse_cells if name.endswith("_reverse") else model.forward_cells
         ours.append(getattr(cells[int(layer)], stem))
         theirs.append(parameter)
     return ours, theirs
@@ -118,7 +118,7 @@ def test_from_rnn_copies_not_shares_and_follows_dtype():
     assert next(model.parameters()).dtype == torch.float64
     with torch.no_grad():
         rnn.weight_hh_l0_reverse.add_(1.0)
-    assert not torch.equal(model.backward_cells[0].weight_hh, rnn.weight_hh_l0_reverse)
+    assert not torch.equal(model.reverse_cells[0].weight_hh, rnn.weight_hh_l0_reverse)
 
 
 def test_tagger_uses_the_future_only_when_bidirectional():
