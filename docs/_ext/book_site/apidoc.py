@@ -34,4 +34,6 @@ def factory_defaults(
 
 
 def setup(app: Sphinx) -> None:
+    # 事件是 autodoc 定义的：先载入它（本书的 conf.py 本来就用它；只测排版的小书没有列出它）
+    app.setup_extension("sphinx.ext.autodoc")
     app.connect("autodoc-process-signature", factory_defaults)
