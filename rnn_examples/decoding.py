@@ -14,7 +14,10 @@ r"""第 15 章：从一个训练好的编码器–解码器里挑出一条输出
    输出打分，挑最好的（只适合极小的词表与长度）。
 
 形状记号：``Tx`` 输入长度，``H`` 解码器状态维数，``K`` 束宽（未写完的候选至多 ``K`` 个，
-注释里的 ``(K, …)`` 指这一步实际留下的候选个数），``|V|`` 输出词表大小。
+注释里的 ``(K, …)`` 指这一步实际留下的候选个数），``|V|`` 可以写出的符号个数
+（数字与 ``<eos>``，同第 15 章）；分数的最后一维是整个输出词表
+``len(TARGET) = |V| + 2`` （还有 ``<pad>`` 与 ``<bos>``，
+它们的对数概率是 :math:`-\infty`）。
 """
 
 from __future__ import annotations
@@ -99,12 +102,12 @@ def beam_search(
         y_prev = torch.tensor([beam[-1] if beam else BOS for beam in beams])  # (K,)
         rows = torch.zeros(len(beams), dtype=torch.long)  # 每个候选都对着这一条输入
         logits, state, _ = model.decoder.step(y_prev, state, encoded.select(rows))
-        log_probs = allowed_log_probs(logits)  # (K, |V|)
+        log_probs = allowed_log_probs(logits)  # (K, |V| + 2)
         if t == max_len:  # 最后一步只许写 <eos>
             eos = log_probs[:, EOS].clone()
             log_probs.fill_(float("-inf"))
             log_probs[:, EOS] = eos
-        total = scores[:, None] + log_probs  # 接上每个符号后的对数概率：(K, |V|)
+        total = scores[:, None] + log_probs  # 接上每个符号后的对数概率：(K, |V| + 2)
         keep = min(beam_width, int(torch.isfinite(total).sum()))
         best, index = total.flatten().topk(keep)
         beams_next, scores_next, parents = [], [], []
@@ -139,7 +142,7 @@ def sequence_log_probs(
             raise ValueError(f"每条输出都应以 <eos>（{EOS}）结尾，实际收到 {output!r}")
         bodies.append(list(output[:-1]))
     batch = make_batch([(source, body) for body in bodies])
-    logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)  # (n, Ty, |V|)
+    logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)  # (n, Ty, |V| + 2)
     chosen = allowed_log_probs(logits.flatten(0, 1)).view_as(logits)
     per_step = chosen.gather(-1, batch.tgt_out[..., None]).squeeze(-1)  # (n, Ty)
     mask = length_mask(batch.tgt_lengths, per_step.shape[1])

@@ -630,7 +630,9 @@ def train_seq2seq(
     损失是 :func:`masked_cross_entropy`；``count_padding=True`` 是错误的做法
     （第 14 章测量它的害处）：填充位置也算进平均，模型还要学着在 ``<eos>`` 之后
     预测 ``<pad>``。每一步把梯度范数裁剪到 ``max_norm``。小批量的抽取与计划采样的
-    抛硬币都由 ``seed`` 决定；参数的初始值由调用前的 ``torch.manual_seed`` 决定。
+    抛硬币都由 ``seed`` 决定，但各用一个随机数生成器：同一个 ``seed`` 下改变
+    ``teacher_forcing``，小批量的次序不变。参数的初始值由调用前的
+    ``torch.manual_seed`` 决定。
 
     Raises:
         TypeError: 步数、批大小不是整数，学习率不是实数。
@@ -642,7 +644,9 @@ def train_seq2seq(
     check_real("max_norm", max_norm, minimum=0.0, strict=True)
     if len(pairs) == 0:
         raise ValueError("pairs 至少要有一对 (输入, 目标)，实际收到 0 对")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)  # 只用来抽小批量
+    # 抛硬币用另一个生成器（种子与 seed 不同），不占用抽小批量的随机数
+    coins = torch.Generator().manual_seed(seed ^ 0x9E3779B9)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
     log = TrainLog()
     model.train()
@@ -650,7 +654,7 @@ def train_seq2seq(
         rows = torch.randint(len(pairs), (batch_size,), generator=generator).tolist()
         batch = make_batch([pairs[i] for i in rows])
         logits, _ = model(
-            batch.src, batch.src_lengths, batch.tgt_in, teacher_forcing, generator
+            batch.src, batch.src_lengths, batch.tgt_in, teacher_forcing, coins
         )
         if count_padding:  # 错误：填充也算进了平均
             loss = nn.functional.cross_entropy(
