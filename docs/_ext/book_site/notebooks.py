@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+_CELL_NUMBER = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
 
 KERNEL_CONFIG = Path(__file__).with_name("ipython_kernel_config.py")
@@ -82,10 +83,36 @@ def report_failed_cell(app: Sphinx, doctree: nodes.document) -> None:
         if tracebacks:
             _warn_cell_error(app, cell, number, _ANSI.sub("", tracebacks[-1].astext()))
             return
-    # 没有错误输出（例如超时，或单元的输出被隐藏）：至少说出异常本身
+    # 没有错误输出（超时，或出错的单元带 remove-cell、不在文档树里）：从回溯的“Cell In[N], line L”找回单元
     message = _ANSI.sub("", exec_data.get("traceback") or exec_data.get("error") or "")
     summary = _exception_summary(message)
+    path = Path(app.env.doc2path(app.env.docname))
+    if (match := _CELL_NUMBER.search(message)) and (start := _nth_code_start(path, int(match[1]))) is not None:
+        number, line_in_cell = int(match[1]), int(match[2])
+        lines = path.read_text(encoding="utf-8").splitlines()
+        source = lines[start + line_in_cell - 2].strip() if start + line_in_cell - 2 < len(lines) else ""
+        logger.warning(
+            "第 %d 个代码单元（不显示的单元）执行失败：%s\n    出错的源码（单元内第 %d 行）：%s",
+            number,
+            summary,
+            line_in_cell,
+            source,
+            location=(app.env.docname, start + line_in_cell - 1),
+            type="book",
+            subtype="cell",
+        )
+        return
     logger.warning("这一页的代码没能执行完：%s", summary, location=app.env.docname, type="book", subtype="cell")
+
+
+def _nth_code_start(path: Path, number: int) -> int | None:
+    """源文件里第 ``number`` 个代码单元（从 1 数）第一行代码的行号；内核按顺序执行，In[N] 就是第 N 个单元。"""
+    if not path.is_file():
+        return None
+    fences = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()) if "{code-cell}" in line]
+    if not 0 < number <= len(fences):
+        return None
+    return _code_start_line(path, fences[number - 1] + 1)
 
 
 def _warn_cell_error(app: Sphinx, cell: nodes.Element, number: int, traceback: str) -> None:
