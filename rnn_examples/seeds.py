@@ -2,7 +2,7 @@
 
 书中一句话若比较两种方法，或说某个量“增长”“衰减”“有帮助”，
 它依据的实验至少做 3 个种子（差异大时 5 个），页面打印离散程度
-（最小–最大，或均值 ± 标准差），断言对每个种子都检查结论；
+（最小～最大，或均值 ± 标准差），断言对每个种子都检查结论；
 只做了一个种子的结论，句子里就写明“对这个种子”“对这个 W”。
 
 :func:`over_seeds` 对每个种子先 ``torch.manual_seed(seed)``，再调用 ``fn(seed)``，
@@ -18,7 +18,7 @@ True
 >>> sweep.all(lambda value: 0 <= value < 1)
 True
 >>> f"{over_seeds(lambda seed: float(seed), seeds=(1, 2, 3)).spread():.1f}"
-'2.0 ± 1.0（1.0–3.0，3 个种子）'
+'2.0 ± 1.0（1.0～3.0，3 个种子）'
 """
 
 from __future__ import annotations
@@ -37,10 +37,13 @@ R = TypeVar("R")
 class Spread:
     """一组数的汇总：个数、均值、样本标准差（``n = 1`` 时为 0）、最小值与最大值。
 
-    格式化时写成 ``均值 ± 标准差（最小–最大，n 个种子）``，格式说明作用于每个数：
+    格式化时写成 ``均值 ± 标准差（最小～最大，n 个种子）``，格式说明作用于每个数；
+    百分数（格式说明以 ``%`` 结尾）的单位只写一次，放在括号之后：
 
     >>> f"{Spread.of([0.5, 0.25, 0.75]):.2f}"
-    '0.50 ± 0.25（0.25–0.75，3 个种子）'
+    '0.50 ± 0.25（0.25～0.75，3 个种子）'
+    >>> f"{Spread.of([0.5, 0.25, 0.75]):.1%}"
+    '50.0 ± 25.0（25.0～75.0）%，3 个种子'
     """
 
     n: int
@@ -64,10 +67,13 @@ class Spread:
         return cls(len(numbers), mean, math.sqrt(variance), min(numbers), max(numbers))
 
     def __format__(self, spec: str) -> str:
-        mean, std, low, high = (
-            format(value, spec) for value in (self.mean, self.std, self.low, self.high)
-        )
-        return f"{mean} ± {std}（{low}–{high}，{self.n} 个种子）"
+        values = (self.mean, self.std, self.low, self.high)
+        if spec.endswith("%"):  # 百分数：每个数乘 100 按 f 格式写，% 只写一次
+            number_spec = spec[:-1] + "f"
+            mean, std, low, high = (format(100 * v, number_spec) for v in values)
+            return f"{mean} ± {std}（{low}～{high}）%，{self.n} 个种子"
+        mean, std, low, high = (format(value, spec) for value in values)
+        return f"{mean} ± {std}（{low}～{high}，{self.n} 个种子）"
 
 
 @dataclass(frozen=True)
