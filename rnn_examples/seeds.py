@@ -37,10 +37,13 @@ R = TypeVar("R")
 class Spread:
     """一组数的汇总：个数、均值、样本标准差（``n = 1`` 时为 0）、最小值与最大值。
 
-    格式化时写成 ``均值 ± 标准差（最小–最大，n 个种子）``，格式说明作用于每个数：
+    格式化时写成 ``均值 ± 标准差（最小–最大，n 个种子）``，格式说明作用于每个数；
+    百分数（格式说明以 ``%`` 结尾）的单位只写一次，放在括号之后：
 
     >>> f"{Spread.of([0.5, 0.25, 0.75]):.2f}"
     '0.50 ± 0.25（0.25–0.75，3 个种子）'
+    >>> f"{Spread.of([0.5, 0.25, 0.75]):.1%}"
+    '50.0 ± 25.0（25.0–75.0）%，3 个种子'
     """
 
     n: int
@@ -64,9 +67,12 @@ class Spread:
         return cls(len(numbers), mean, math.sqrt(variance), min(numbers), max(numbers))
 
     def __format__(self, spec: str) -> str:
-        mean, std, low, high = (
-            format(value, spec) for value in (self.mean, self.std, self.low, self.high)
-        )
+        values = (self.mean, self.std, self.low, self.high)
+        if spec.endswith("%"):  # 百分数：每个数乘 100 按 f 格式写，% 只写一次
+            number_spec = spec[:-1] + "f"
+            mean, std, low, high = (format(100 * v, number_spec) for v in values)
+            return f"{mean} ± {std}（{low}–{high}）%，{self.n} 个种子"
+        mean, std, low, high = (format(value, spec) for value in values)
         return f"{mean} ± {std}（{low}–{high}，{self.n} 个种子）"
 
 

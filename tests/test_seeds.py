@@ -34,6 +34,13 @@ def test_key_and_claims():
     assert sweep.failing(lambda r: r["loss"] < 0.25) == [3]
 
 
+def test_format_writes_the_percent_sign_once():
+    spread = Spread.of([0.923, 0.811, 0.987])
+    assert f"{spread:.1f}".endswith("（0.8–1.0，3 个种子）")
+    assert f"{spread:.1%}" == "90.7 ± 8.9（81.1–98.7）%，3 个种子"
+    assert f"{spread:%}".count("%") == 1
+
+
 def test_single_value_has_zero_spread():
     assert Spread.of([2.0]) == Spread(1, 2.0, 0.0, 2.0, 2.0)
 
