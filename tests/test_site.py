@@ -310,3 +310,29 @@ def test_site_pages_and_content_pages(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert pipeline.site_pages(tmp_path) == ["404.html", "genindex.html", "index.html", "part1/a.html", "search.html"]
     assert pipeline.content_pages(tmp_path) == ["index.html", "part1/a.html"]
+
+
+def test_plain_code_tokens_lose_their_span_only() -> None:
+    code = (
+        '<div class="highlight"><pre><span></span><span class="kn">import</span><span class="w"> </span>'
+        '<span class="nn">torch</span>\n<span class="n">x</span><span class="p">(</span>'
+        '<span class="mi">1</span><span class="p">)</span>\n</pre></div>'
+    )
+    outside = '<p><span class="n">不在代码块里</span></p>'
+    result = markup.unwrap_plain_tokens(outside + code)
+    assert result == outside + (
+        '<div class="highlight"><pre><span></span><span class="kn">import</span> '
+        '<span class="nn">torch</span>\nx(<span class="mi">1</span>)\n</pre></div>'
+    )
+
+
+def test_unwrapped_token_kinds_are_unstyled_in_both_code_styles() -> None:
+    """去掉 span 不改变外观的前提：两种配色里 Name、Punctuation、Whitespace 与正文代码的样式相同。"""
+    from pygments.styles import get_style_by_name
+    from pygments.token import STANDARD_TYPES, Text
+
+    kinds = {short: token for token, short in STANDARD_TYPES.items()}
+    for name in markup.CODE_STYLES:
+        style = get_style_by_name(name)
+        for short in markup.PLAIN_TOKEN_CLASSES:
+            assert style.style_for_token(kinds[short]) == style.style_for_token(Text), (name, short)

@@ -14,6 +14,10 @@
    角色已废弃（DPUB-ARIA 1.1 改用 ``listitem``），axe-core 报 critical 的 aria-required-children。
 5. **编号后的空格。** Sphinx 的 HTML 写出器在编号（``<span class="caption-number">练习 9 </span>``）
    后总加一个空格；紧跟全角括号时（“练习 9（题目）”，见 :mod:`book_site.typeset`）去掉它。
+6. **代码里不着色的记号不包 ``<span>``。** Pygments 给每个名字、标点与空白各包一个
+   ``<span class="n|p|w">``；主题的两种配色（:data:`CODE_STYLES`）给它们的样式与正文代码完全相同，
+   这些元素只增加 DOM（第 13 章约 2300 个，占全页五分之一），手机上的样式计算与布局随之变慢。
+   只去掉标签，文字不变；``tests/test_site.py`` 核对两种配色里这三类记号确实不着色。
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ PDF_FILE = "rnn-book.pdf"  # 全书 PDF 在网站里的文件名（docs/conf.py 
 PDF_BUTTON = "btn-download-book-pdf-button"  # book_site.latex 加的页眉按钮（sphinx-book-theme 的类名）
 _PDF_BUTTON_START = re.compile(f"<a\\b[^>]*{PDF_BUTTON}")
 _IMG_START = re.compile(r"<img\b")
+CODE_STYLES = ("a11y-high-contrast-light", "a11y-high-contrast-dark")  # pydata-sphinx-theme 的默认配色
+PLAIN_TOKEN_CLASSES = ("n", "p", "w")  # Pygments 的 Name、Punctuation、Whitespace
+_HIGHLIGHT_PRE = re.compile(r'(<div class="highlight"><pre>)(.*?)(</pre>)', re.S)
+_PLAIN_TOKEN = re.compile(f'<span class="(?:{"|".join(PLAIN_TOKEN_CLASSES)})">([^<]*)</span>')
 _NUMBER_THEN_FULLWIDTH = re.compile(f'(<span class="caption-number">[^<]*?) (</span>)(?=[{cjk.FULLWIDTH}])')
 
 
@@ -125,5 +133,11 @@ def rewrite_pages(site: Site) -> None:
         new = htmldoc.apply(text, _head_edits(site, rel, htmldoc.head(text)) + _image_edits(site, rel, text))
         new = new.replace('role="doc-biblioentry"', 'role="listitem"')
         new = _NUMBER_THEN_FULLWIDTH.sub(r"\1\2", new)
+        new = unwrap_plain_tokens(new)
         if new != text:
             site.write(rel, new)
+
+
+def unwrap_plain_tokens(text: str) -> str:
+    """代码块（``<div class="highlight"><pre>``）里去掉不着色的记号外面的 ``<span>``（见模块说明第 6 条）。"""
+    return _HIGHLIGHT_PRE.sub(lambda m: m[1] + _PLAIN_TOKEN.sub(r"\1", m[2]) + m[3], text)
