@@ -700,24 +700,32 @@ def exact_match(predictions: Sequence[str], targets: Sequence[str]) -> float:
     return sum(p == t for p, t in zip(predictions, targets, strict=True)) / len(targets)
 
 
-def edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str, transpositions: bool = False) -> int:
     """编辑距离（Levenshtein）：把 ``a`` 变成 ``b`` 至少要几次插入、删除或替换一个字符。
+
+    ``transpositions=True`` 时，把相邻两个字符对调也算作一次编辑（optimal string
+    alignment 距离：每个字符至多参与一次编辑，对调过的两个字符不再改动）。
 
     >>> edit_distance("1020", "102"), edit_distance("35", "53"), edit_distance("", "12")
     (1, 2, 2)
+    >>> edit_distance("35", "53", transpositions=True)
+    1
     """
+    before = list(range(len(b) + 1))  # 第 i - 2 行（只在对调时用到）
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):
         current = [i]
         for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(
-                    previous[j] + 1,  # 删除
-                    current[j - 1] + 1,  # 插入
-                    previous[j - 1] + (char_a != char_b),  # 替换（或相同）
-                )
+            best = min(
+                previous[j] + 1,  # 删除
+                current[j - 1] + 1,  # 插入
+                previous[j - 1] + (char_a != char_b),  # 替换（或相同）
             )
-        previous = current
+            swapped = i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b
+            if transpositions and swapped:
+                best = min(best, before[j - 2] + 1)  # 相邻对调
+            current.append(best)
+        before, previous = previous, current
     return previous[-1]
 
 

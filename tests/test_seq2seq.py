@@ -242,6 +242,32 @@ def test_edit_distance_matches_the_definition():
         assert edit_distance(a, b) == brute_force_edit_distance(a, b), (a, b)
 
 
+def brute_force_osa_distance(a: str, b: str) -> int:
+    """参照：相邻对调也算一次编辑（optimal string alignment），按定义递归。"""
+    if not a or not b:
+        return len(a) + len(b)
+    best = min(
+        brute_force_osa_distance(a[1:], b) + 1,
+        brute_force_osa_distance(a, b[1:]) + 1,
+        brute_force_osa_distance(a[1:], b[1:]) + (a[0] != b[0]),
+    )
+    if len(a) > 1 and len(b) > 1 and a[0] == b[1] and a[1] == b[0]:
+        best = min(best, brute_force_osa_distance(a[2:], b[2:]) + 1)
+    return best
+
+
+def test_edit_distance_with_transpositions_matches_the_definition():
+    words = ["".join(p) for n in range(4) for p in itertools.product("012", repeat=n)]
+    for a, b in itertools.product(words, repeat=2):
+        got = edit_distance(a, b, transpositions=True)
+        assert got == brute_force_osa_distance(a, b), (a, b)
+        assert got <= edit_distance(a, b)
+    assert edit_distance("3521", "3251", transpositions=True) == 1
+    assert edit_distance("3521", "3251") == 2
+    # 对调过的两个字符不再改动：CA → ABC 要 3 次（不限制时只要 2 次）
+    assert edit_distance("CA", "ABC", transpositions=True) == 3
+
+
 def test_metrics():
     assert exact_match(["12", "3"], ["12", "4"]) == 0.5
     assert char_error_rate(["12", ""], ["12", "345"]) == pytest.approx(3 / 5)
