@@ -24,6 +24,9 @@ n 元模型只看前 :math:`n-1` 个字符：
    （:math:`n(h\,\cdot) = 0`）直接用 :math:`p_{k-1}`。每一阶的分布都加起来等于 1。
 4. :func:`tune_weights`：在验证集上网格搜索 :math:`\lambda_2, \dots, \lambda_n`，
    测试集只在最后用一次。
+5. :class:`LineFormatLM`：n 元模型再加两个从上文数出来的计数（这一句已写了几个字、
+   这首诗已写了几句），按五言诗的句式决定下一个是不是标点或换行；是字的时候用 n 元模型
+   在字上重新归一化的分布。
 
 字符以编号（``torch.long``）表示，与 :mod:`rnn_examples.charlm` 相同。
 形状记号：``N`` 字符数，``|V|`` 词表大小。
@@ -38,7 +41,7 @@ import torch
 
 from ._checks import check_positive_int
 
-__all__ = ["NGramLM", "tune_weights"]
+__all__ = ["LineFormatLM", "NGramLM", "line_counters", "tune_weights"]
 
 #: :func:`tune_weights` 默认试的权重：0, 0.05, …, 0.95
 DEFAULT_GRID = tuple(i / 20 for i in range(20))
@@ -207,6 +210,38 @@ class NGramLM:
         """``exp`` （平均负对数概率），位置与 :meth:`probabilities` 相同。"""
         return math.exp(-self.probabilities(tokens, weights).log().mean().item())
 
+    def candidate_probabilities(
+        self, tokens: torch.Tensor, weights: Sequence[float], candidate: int
+    ) -> torch.Tensor:
+        r"""在 :meth:`probabilities` 的每个位置上，下一个字符是 ``candidate`` 的概率。
+
+        上文与 :meth:`probabilities` 相同，只是把真实的下一个字符换成 ``candidate``：
+        ``tokens[i + 1] == candidate`` 的位置上两者相等。形状 ``(N - 1,)``。
+        """
+        lambdas = self._weights(weights)
+        tokens = _check_ids("tokens", tokens, self.vocab_size, 2)
+        if not isinstance(candidate, int) or not 0 <= candidate < self.vocab_size:
+            raise ValueError(
+                f"candidate 应为 0 到 {self.vocab_size - 1} 之间的整数，"
+                f"实际收到 {candidate!r}"
+            )
+        levels = self._levels(tokens)
+        p = self.unigram[candidate].repeat(len(tokens) - 1)  # 一元：(N-1,)
+        for k, lam in zip(range(2, self.order + 1), lambdas, strict=True):
+            contexts = levels[k - 2][:-1]  # 长 k-1 的上文 h 的编号，(N-k+1,)
+            total = self._gather(self._totals[k - 2], contexts)
+            keys = torch.where(
+                contexts >= 0, contexts * self.vocab_size + candidate, -1
+            )
+            hit = self._gather(self._counts[k - 2], self._lookup(k, keys))
+            pad = torch.zeros(k - 2, dtype=torch.float64)  # 开头上文不够长的位置
+            ml, seen = (
+                torch.cat([pad, hit / total.clamp(min=1)]),
+                torch.cat([pad, total]) > 0,
+            )
+            p = torch.where(seen, lam * ml + (1 - lam) * p, p)  # 由低阶到高阶
+        return p
+
     def next_distribution(
         self, context: Sequence[int] | torch.Tensor, weights: Sequence[float]
     ) -> torch.Tensor:
@@ -225,11 +260,14 @@ class NGramLM:
             )
         p = self.unigram.clone()
         candidates = torch.arange(self.vocab_size)
+        # 上文里每个窗口的编号只算一次：第 k 阶用最后那个长 k-1 的窗口
+        levels = (
+            self._levels(torch.tensor(history, dtype=torch.long)) if history else []
+        )
         for k, lam in zip(range(2, self.order + 1), lambdas, strict=True):
             if len(history) < k - 1:
                 break
-            h = torch.tensor(history[len(history) - (k - 1) :])  # 上文，长 k-1
-            context = self._levels(h)[k - 2] if k > 2 else h  # 它的编号，(1,)
+            context = levels[k - 2][-1:]  # 最后 k-1 个字符那一段的编号，(1,)
             total = self._gather(self._totals[k - 2], context)[0]
             if total > 0:
                 keys = context * self.vocab_size + candidates  # 每个候选 w：h w 的键
@@ -285,3 +323,151 @@ def tune_weights(
         if not changed:
             break
     return weights, best
+
+
+def line_counters(
+    tokens: torch.Tensor, comma: int, period: int, newline: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """读完每个字符之后的两个计数：这一句已写了几个字，这首诗已写完了几句。
+
+    逗号、句号结束一句（字数归零，句数加一），换行结束一首诗（两个都归零）；
+    文本从一首诗的开头读起。两个都是 ``(N,)`` 的 ``torch.long``。
+    """
+    chars, lines = [], []
+    k = line = 0
+    for token in tokens.tolist():
+        if token in (comma, period):
+            k, line = 0, line + 1
+        elif token == newline:
+            k = line = 0
+        else:
+            k += 1
+        chars.append(k)
+        lines.append(line)
+    return torch.tensor(chars), torch.tensor(lines)
+
+
+class LineFormatLM:
+    r"""知道句式的计数模型：n 元模型加上从上文数出来的句中位置。
+
+    读完第 :math:`t` 个字符，先数出这一句已写了几个字 :math:`k`、这首诗已写完了几句
+    :math:`l` （:func:`line_counters`），再按五言诗的句式给下一个字符一个“规则分布”
+    :math:`r`：
+
+    - :math:`k` 等于 ``chars_per_line``：下一个是标点，第奇数句后是逗号，
+      第偶数句后是句号；
+    - 刚写完第 ``short_lines`` 句：以概率 :math:`q` 换行
+      （:math:`q` 是训练文本里写完这么多句就结束的诗所占的比例），
+      否则是下一句的第一个字；
+    - 写完了 ``long_lines`` 句：换行；
+    - 其余位置：下一个是字。
+
+    “是字”时，用 n 元模型的分布去掉逗号、句号、换行之后重新归一化。
+    最后与 n 元模型本身混合：:math:`p = (1 - \varepsilon)\, r + \varepsilon\, p_n`，
+    不合句式的字符也有非零概率。:math:`\varepsilon` 在验证集上选。
+
+    Args:
+        ngram: 训练好的 :class:`NGramLM`。
+        weights: 它的 :math:`[\lambda_2, \dots, \lambda_n]`。
+        train_tokens: 训练文本（估计 :math:`q` 用），``(N,)``。
+        comma, period, newline: 逗号、句号、换行的编号。
+        chars_per_line: 每句的字数。
+        short_lines, long_lines: 短诗与长诗的句数。
+    """
+
+    def __init__(
+        self,
+        ngram: NGramLM,
+        weights: Sequence[float],
+        train_tokens: torch.Tensor,
+        *,
+        comma: int,
+        period: int,
+        newline: int,
+        chars_per_line: int = 5,
+        short_lines: int = 4,
+        long_lines: int = 8,
+    ) -> None:
+        if not isinstance(ngram, NGramLM):
+            raise TypeError(f"ngram 应为 NGramLM，实际收到 {type(ngram).__name__}")
+        self.ngram = ngram
+        self.weights = ngram._weights(weights)
+        self.comma, self.period, self.newline = comma, period, newline
+        self.chars_per_line = check_positive_int("chars_per_line", chars_per_line)
+        self.short_lines = check_positive_int("short_lines", short_lines)
+        self.long_lines = check_positive_int("long_lines", long_lines)
+        train_tokens = _check_ids("train_tokens", train_tokens, ngram.vocab_size, 2)
+        chars, lines = line_counters(train_tokens, comma, period, newline)
+        after_short = (chars[:-1] == 0) & (lines[:-1] == short_lines)
+        ends = (train_tokens[1:][after_short] == newline).sum().item()
+        #: 写完 ``short_lines`` 句就换行的比例（加一平滑），训练文本上数出
+        self.end_share = (ends + 1) / (int(after_short.sum()) + 2)
+
+    def __repr__(self) -> str:
+        return f"LineFormatLM(ngram={self.ngram!r}, end_share={self.end_share:.3f})"
+
+    def _parts(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """规则分布 r 与 n 元模型 p_n 给真实的下一个字符的概率，都是 ``(N - 1,)``。"""
+        tokens = _check_ids("tokens", tokens, self.ngram.vocab_size, 2)
+        lm, w = self.ngram, self.weights
+        p_n = lm.probabilities(tokens, w)  # n 元模型给真实的下一个字符的概率
+        marks = (self.comma, self.period, self.newline)
+        mass = sum(
+            lm.candidate_probabilities(tokens, w, m) for m in marks
+        )  # 给三个符号的
+        target = tokens[1:]
+        is_mark = (
+            (target == self.comma) | (target == self.period) | (target == self.newline)
+        )
+        as_char = torch.where(is_mark, 0.0, p_n / (1 - mass))  # 只在字上重新归一化
+        chars, lines = (c[:-1] for c in line_counters(tokens, *marks))
+        want = torch.where(lines % 2 == 0, self.comma, self.period)  # 这一句之后的标点
+        q = self.end_share
+        short = (chars == 0) & (lines == self.short_lines)
+        rule = torch.where(
+            short, q * (target == self.newline) + (1 - q) * as_char, as_char
+        )
+        ended = (chars == 0) & (lines >= self.long_lines)
+        rule = torch.where(ended, (target == self.newline).double(), rule)
+        rule = torch.where(
+            chars == self.chars_per_line, (target == want).double(), rule
+        )
+        return rule, p_n
+
+    @staticmethod
+    def _check_epsilon(epsilon: float) -> float:
+        if not isinstance(epsilon, (int, float)) or not 0.0 < epsilon <= 1.0:
+            raise ValueError(f"epsilon 应在 (0, 1] 之间，实际收到 {epsilon!r}")
+        return float(epsilon)
+
+    def probabilities(self, tokens: torch.Tensor, epsilon: float) -> torch.Tensor:
+        """模型给 ``tokens`` 第 2 个到最后一个字符的概率，形状 ``(N - 1,)``。
+
+        位置与 :meth:`NGramLM.probabilities` 相同。
+        """
+        epsilon = self._check_epsilon(epsilon)
+        rule, p_n = self._parts(tokens)
+        return (1 - epsilon) * rule + epsilon * p_n
+
+    def tune_epsilon(
+        self,
+        tokens: torch.Tensor,
+        grid: Iterable[float] = (1e-5, 1e-4, 1e-3, 1e-2, 0.1),
+    ) -> tuple[float, float]:
+        r"""在 ``tokens`` （验证集）上从 ``grid`` 里选困惑度最低的 :math:`\varepsilon`。
+
+        返回 :math:`\varepsilon` 与它在 ``tokens`` 上的困惑度。
+        """
+        values = [self._check_epsilon(e) for e in grid]
+        if not values:
+            raise ValueError("grid 不能为空")
+        rule, p_n = self._parts(tokens)
+        scores = {
+            e: math.exp(-((1 - e) * rule + e * p_n).log().mean().item()) for e in values
+        }
+        best = min(scores, key=lambda e: scores[e])
+        return best, scores[best]
+
+    def perplexity(self, tokens: torch.Tensor, epsilon: float) -> float:
+        """``exp`` （平均负对数概率），位置与 :meth:`probabilities` 相同。"""
+        return math.exp(-self.probabilities(tokens, epsilon).log().mean().item())

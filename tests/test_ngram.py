@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from rnn_examples.ngram import NGramLM, tune_weights
+from rnn_examples.ngram import LineFormatLM, NGramLM, line_counters, tune_weights
 
 #: 一小段手能数清的文本：a b a b a c a b c c（编号 0、1、2，词表再多一个没出现的 3）
 TOKENS = torch.tensor([0, 1, 0, 1, 0, 2, 0, 1, 2, 2])
@@ -123,3 +123,71 @@ def test_errors(call, error, message):
 
 def test_repr():
     assert repr(NGramLM(TOKENS, V, 3)) == "NGramLM(order=3, vocab_size=4)"
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_candidate_probabilities_agree_with_next_distribution(order):
+    weights = [0.6, 0.4][: order - 1]
+    lm = NGramLM(TOKENS, V, order)
+    text = torch.tensor([0, 1, 2, 0, 3, 1, 0, 1])
+    for candidate in range(V):
+        p = lm.candidate_probabilities(text, weights, candidate)
+        expected = [lm.next_distribution(text[: i + 1], weights)[candidate].item() for i in range(len(text) - 1)]
+        assert_close(p, torch.tensor(expected, dtype=torch.float64))
+        hit = text[1:] == candidate  # 真实的下一个字符就是它：与 probabilities 相同
+        assert_close(p[hit], lm.probabilities(text, weights)[hit])
+
+
+# 一个小“诗”格式：每句 2 个字（编号 3–6），逗号 0、句号 1、换行 2；2 句或 4 句一首
+COMMA, PERIOD, NEWLINE = 0, 1, 2
+
+
+def poem_text(lines: list[int]) -> torch.Tensor:
+    ids, gen = [], torch.Generator().manual_seed(0)
+    for n in lines:
+        for j in range(n):
+            ids += (torch.randint(3, 7, (2,), generator=gen)).tolist()
+            ids.append(COMMA if j % 2 == 0 else PERIOD)
+        ids.append(NEWLINE)
+    return torch.tensor(ids)
+
+
+def test_line_counters_count_characters_and_lines():
+    text = torch.tensor([3, 4, COMMA, 5, 6, PERIOD, NEWLINE, 3])
+    chars, lines = line_counters(text, COMMA, PERIOD, NEWLINE)
+    assert chars.tolist() == [1, 2, 0, 1, 2, 0, 0, 1]
+    assert lines.tolist() == [0, 0, 1, 1, 1, 2, 0, 0]
+
+
+def test_line_format_lm_knows_the_line_structure():
+    train = poem_text([2, 4, 2, 2, 4, 2, 4, 2] * 5)  # 写完 2 句后结束的占 5/8
+    test = poem_text([4, 2, 2, 4])
+    lm = NGramLM(train, 7, order=2)
+    model = LineFormatLM(
+        lm, [0.5], train, comma=COMMA, period=PERIOD, newline=NEWLINE, chars_per_line=2, short_lines=2, long_lines=4
+    )
+    assert model.end_share == pytest.approx((25 + 1) / (40 + 2))
+    p = model.probabilities(test, 1e-3)
+    chars, lines = line_counters(test, COMMA, PERIOD, NEWLINE)
+    target = test[1:]
+    punct = chars[:-1] == 2  # 写完两个字：标点几乎有把握
+    assert (p[punct] > 0.998).all()
+    assert ((target[punct] == COMMA) == (lines[:-1][punct] % 2 == 0)).all()
+    ended = (chars[:-1] == 0) & (lines[:-1] == 4)
+    assert (p[ended] > 0.998).all()  # 写完 4 句：换行
+    assert model.perplexity(test, 1e-3) < lm.perplexity(test, [0.5])
+    # 每个位置上，所有候选的概率加起来是 1：逐个候选换掉真实的下一个字符来检验
+    total = torch.zeros(len(test) - 1, dtype=torch.float64)
+    for candidate in range(7):
+        for i in range(1, len(test)):
+            trial = torch.cat([test[:i], torch.tensor([candidate])])
+            total[i - 1] += model.probabilities(trial, 1e-3)[-1]
+    assert_close(total, torch.ones_like(total))
+    epsilon, ppl = model.tune_epsilon(test, grid=(1e-3, 0.5))
+    assert epsilon == 1e-3
+    assert ppl == pytest.approx(model.perplexity(test, 1e-3))
+    assert "end_share=0.619" in repr(model)
+    with pytest.raises(ValueError, match="epsilon 应在"):
+        model.probabilities(test, 0.0)
+    with pytest.raises(TypeError, match="ngram 应为 NGramLM"):
+        LineFormatLM("lm", [0.5], train, comma=COMMA, period=PERIOD, newline=NEWLINE)
