@@ -109,3 +109,26 @@ def test_incremental_and_interrupted_builds_give_the_clean_site(tmp_path: Path) 
     build(src, tmp_path / "s3", tmp_path / "d3")
     assert_same(incremental, make_site(tmp_path, tmp_path / "s3", "clean-edited"))
     assert "改过的第一句".encode() in incremental["a.html"]
+
+
+def test_downloaded_notebook_joins_adjacent_streams() -> None:
+    """内核把一段打印分成几条流消息取决于时机；下载的笔记本里并成一条，两次执行逐字节相同。"""
+    import nbformat
+
+    from book_site.downloads import _joined_streams
+
+    stream = nbformat.v4.new_output
+    outputs = [
+        stream("stream", name="stdout", text="第一行\n"),
+        stream("stream", name="stdout", text="第二行\n"),
+        stream("stream", name="stderr", text="警告\n"),
+        stream("execute_result", data={"text/plain": "1"}, execution_count=1),
+        stream("stream", name="stdout", text="最后\n"),
+    ]
+    joined = _joined_streams(outputs)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in joined] == [
+        ("stream", "stdout", "第一行\n第二行\n"),
+        ("stream", "stderr", "警告\n"),
+        ("execute_result", None, None),
+        ("stream", "stdout", "最后\n"),
+    ]

@@ -107,6 +107,9 @@ def write_executed_notebook(
     # 原笔记本；这一次构建刚执行的页，那里的输出又被合并流输出（nb_merge_streams）就地改过，
     # 同一段文字出现两次。缓存里是执行得到的原样输出，两种情况下载到的笔记本因此相同。
     notebook = _merge_cached_outputs(app, notebook, pagename)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _joined_streams(cell.outputs)
     notebook.metadata = nbformat.from_dict(
         {key: notebook.metadata[key] for key in _NOTEBOOK_METADATA if key in notebook.metadata}
     )
@@ -118,6 +121,24 @@ def write_executed_notebook(
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
+
+
+def _joined_streams(outputs: list[Any]) -> list[Any]:
+    """相邻的同名流输出（stdout/stderr）并成一条：内核把一段打印分成几条消息取决于时机，
+    并起来之后两次执行给出相同的笔记本（与 myst-nb 的 ``nb_merge_streams`` 在页面上做的相同）。"""
+    joined: list[Any] = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            joined.append(output)
+    return joined
 
 
 def _merge_cached_outputs(app: Sphinx, notebook: Any, pagename: str) -> Any:
