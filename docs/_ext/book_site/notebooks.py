@@ -37,8 +37,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
-_CELL_NUMBER = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+_CELL_NUMBER = re.compile(r"Cell In\[(\d+)\], line (\d+)")  # 回溯里的“第 N 个执行的单元，第 L 行”
 
 
 KERNEL_CONFIG = Path(__file__).with_name("ipython_kernel_config.py")
@@ -118,8 +117,8 @@ def _nth_code_start(path: Path, number: int) -> int | None:
 def _warn_cell_error(app: Sphinx, cell: nodes.Element, number: int, traceback: str) -> None:
     source_block = next((n for n in cell.findall(nodes.literal_block) if "traceback" not in n["classes"]), None)
     source_lines = source_block.astext().splitlines() if source_block is not None else []
-    matches = _CELL_LINE.findall(traceback)
-    line_in_cell = int(matches[0]) if matches else None  # 回溯的第一帧在单元自己的代码里
+    match = _CELL_NUMBER.search(traceback)
+    line_in_cell = int(match[2]) if match else None  # 回溯的第一帧在单元自己的代码里
     location: Any = app.env.docname
     code_start = _code_start_line(Path(app.env.doc2path(app.env.docname)), cell.line)
     if code_start is not None:
