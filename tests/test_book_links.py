@@ -1,12 +1,14 @@
 """docs/_ext/book_site/links.py：角色 {repo} 与 {site} 只在配置了地址时给出外链，没有地址时只留文字；
-换了地址再构建（文档树来自缓存），链接跟着新地址。"""
+换了地址再构建（文档树来自缓存），链接跟着新地址。
+
+小书在本进程里构建（:func:`helpers.build_in_process`，不执行笔记本）。"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from helpers import sphinx_build, write_book
+from helpers import build_in_process, write_book
 
 PAGES = {
     "index.rst": "首页\n====\n\n.. toctree::\n\n   part1/a\n\n错误请通过 :repo:`问题列表 <issues>` 告诉我们。\n",
@@ -25,18 +27,18 @@ def links(html: str) -> dict[str, str]:
     return {text: href for href, text in found}
 
 
-def build(src: Path, out: Path) -> tuple[str, str]:
-    result = sphinx_build(src, out, "-q", "-d", str(out / ".doctrees"))
-    assert result.returncode == 0, result.stderr
+def build(src: Path, builddir: Path) -> tuple[str, str]:
+    """构建小书（文档树缓存在 ``builddir/doctrees``，再构建时沿用），返回首页与甲页的 HTML。"""
+    out, log = build_in_process(src, builddir)
     # 默认主题不认识 repository_url（本书的主题认识），这条警告之外不应有别的警告
-    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line and "repository_url" not in line]
-    assert not warnings, result.stderr
+    warnings = [line for line in log.splitlines() if "WARNING" in line and "repository_url" not in line]
+    assert not warnings, log
     return (out / "index.html").read_text(encoding="utf-8"), (out / "part1" / "a.html").read_text(encoding="utf-8")
 
 
 def test_without_urls_repository_is_text_and_site_files_are_relative(tmp_path: Path) -> None:
     write_book(tmp_path / "src", conf(), PAGES)
-    index, page = build(tmp_path / "src", tmp_path / "out")
+    index, page = build(tmp_path / "src", tmp_path / "build")
     assert "错误请通过 问题列表 告诉我们" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", index))
     assert "问题列表" not in links(index)
     assert links(page) == {"依赖清单": "../packages/requirements.txt"}  # 从 part1/ 回到网站根目录
@@ -44,7 +46,7 @@ def test_without_urls_repository_is_text_and_site_files_are_relative(tmp_path: P
 
 
 def test_with_urls_links_point_to_them_and_follow_a_changed_config(tmp_path: Path) -> None:
-    src, out = tmp_path / "src", tmp_path / "out"
+    src, out = tmp_path / "src", tmp_path / "build"
     write_book(src, conf("https://github.com/o/r/", "https://o.github.io/r/"), PAGES)
     index, page = build(src, out)
     assert links(index) == {"问题列表": "https://github.com/o/r/issues"}

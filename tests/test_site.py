@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from book_site import site as pipeline
-from book_site.site import Site, fonts, formulas, htmldoc, markup, styles
+from book_site.site import Site, fonts, formulas, htmldoc, markup, sourcemaps, styles
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN">
@@ -241,6 +241,40 @@ def test_pdf_button_only_with_a_pdf(site: Site, tmp_path: Path) -> None:
     markup.offer_pdf(with_pdf)
     assert 'href="rnn-book.pdf"' in (with_pdf.root / "index.html").read_text(encoding="utf-8")
     assert (with_pdf.root / "rnn-book.pdf").read_bytes() == b"%PDF-1.5 test"
+
+
+# -- 源码映射 --------------------------------------------------------------------------------------------
+
+
+def test_sourcemaps_stage_drops_maps_and_the_comments_that_name_them(site: Site) -> None:
+    static = site.root / "_static"
+    (static / "scripts").mkdir()
+    (static / "scripts" / "t.js").write_text("t();\n//# sourceMappingURL=t.js.map", encoding="utf-8")
+    (static / "scripts" / "t.js.map").write_text('{"version":3}', encoding="utf-8")
+    (static / "scripts" / "quoted.js").write_text('s = "//# sourceMappingURL=x";\n', encoding="utf-8")
+    (static / "styles" / "t.css").write_text(".t{}\n/*# sourceMappingURL=t.css.map*/", encoding="utf-8")
+    (static / "styles" / "t.css.map").write_text('{"version":3}', encoding="utf-8")
+    (site.root / "_images" / "stray.map").write_text("{}", encoding="utf-8")
+    source = site.root.parent / "sphinx-x.js"  # 网站里的文件是 Sphinx 输出的硬链接：不改的文件仍是它
+    source.write_text("//# sourceMappingURL=x.js.map\nconsole.log(1);\n", encoding="utf-8")
+    (static / "x.js").unlink()
+    (static / "x.js").hardlink_to(source)
+    sourcemaps.drop_source_maps(site)
+    assert not list(site.root.rglob("*.map"))
+    assert (static / "scripts" / "t.js").read_text(encoding="utf-8") == "t();\n"
+    assert (static / "styles" / "t.css").read_text(encoding="utf-8") == ".t{}\n"
+    assert (static / "scripts" / "quoted.js").read_text(encoding="utf-8") == 's = "//# sourceMappingURL=x";\n'
+    assert (static / "x.js").read_text(encoding="utf-8") == "console.log(1);\n"
+    assert source.read_text(encoding="utf-8").startswith("//# sourceMappingURL="), "Sphinx 的输出被改了"
+    for path in [*static.rglob("*.js"), *static.rglob("*.css")]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert not [line for line in lines if re.match(r"\s*(//|/\*)[#@]\s*sourceMappingURL=", line)], path
+    # 在 markup 之前：脚本地址的 ?v= 是发布的内容（去掉注释之后）的校验和
+    names = [name for name, _ in pipeline.stages()]
+    assert names.index("sourcemaps") < names.index("markup")
+    markup.rewrite_pages(site)
+    version = hashlib.sha256(b"console.log(1);\n").hexdigest()[:8]
+    assert f'_static/x.js?v={version}"' in (site.root / "index.html").read_text(encoding="utf-8")
 
 
 # -- 样式表 ----------------------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 ``python -m book_site.site <Sphinx 的输出目录> <网站目录>``（``nox -s docs``、``nox -s tests`` 在
 ``sphinx-build`` 之后运行它，``nox -s docs-live`` 作为 sphinx-autobuild 的 ``--post-build``）。
 Sphinx 的输出目录原样留着（下次增量构建要用），流水线把它复制到网站目录旁的临时目录，依次运行
-:data:`STAGES`，完成后换上网站目录：网站只由这一次的 Sphinx 输出决定，与构建的历史无关。
+:func:`stages` 列出的各步，完成后换上网站目录：网站只由这一次的 Sphinx 输出决定，与构建的历史无关。
 
 每一步是一个函数 ``stage(site: Site) -> None``，只读写 :class:`Site` 里的文件，契约写在各自模块的
-说明里；要加一步，写一个这样的函数放进 :data:`STAGES` 的合适位置，再在 ``tests/test_site_*.py``
-里用一个小的夹具目录测它（见 ``docs/_ext/book_site/README.rst``）。
+说明里；要加一步，写一个这样的函数放进 :func:`stages` 的合适位置，再在 ``tests/test_site.py``
+（搜索一步在 ``tests/test_search_index.py``）里用一个小的夹具目录测它（见 ``docs/_ext/book_site/README.rst``）。
 
 这里还定义“网站里哪些是书页”（:func:`site_pages`、:func:`content_pages`）：流水线、测试与基准共用。
 """
@@ -91,12 +91,13 @@ Stage = Callable[[Site], None]
 
 def stages() -> list[tuple[str, Stage]]:
     """流水线的各步，按运行顺序（导入放在这里：``book_site.site`` 的页面函数不必载入各步）。"""
-    from . import fonts, formulas, markup, package, search, styles
+    from . import fonts, formulas, markup, package, search, sourcemaps, styles
 
     return [
         ("pdf", markup.offer_pdf),
         ("search", search.build_search),  # 在公式之前：公式的 TeX 还是文字
         ("math", formulas.typeset_math),
+        ("sourcemaps", sourcemaps.drop_source_maps),  # 在 markup 之前：脚本的 ?v= 是去掉映射注释后的校验和
         ("markup", markup.rewrite_pages),
         ("styles", styles.bundle_styles),
         ("fonts", fonts.subset_icon_font),
