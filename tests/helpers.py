@@ -49,14 +49,20 @@ def sphinx_build(src: Path, out: Path, *options: str, builder: str = "html") -> 
 
 
 def build_in_process(src: Path, builddir: Path, builder: str = "html") -> tuple[Path, str]:
-    """在本进程里用 ``sphinx.testing`` 构建 ``src``（扩展不改 Sphinx 与别的包的任何状态，所以不必
-    另起进程）；返回 (输出目录 ``builddir/<builder>``, 警告的文字)。"""
+    """在本进程里用 ``sphinx.testing`` 构建 ``src``（扩展不改 Sphinx 的任何状态；别的包只有
+    :mod:`book_site.workarounds` 的两个客户端默认值，重复设置无害，所以不必另起进程）；
+    返回 (输出目录 ``builddir/<builder>``, 警告的文字)。
+
+    扩展为执行笔记本的内核设置的环境变量（``IPYTHONDIR`` 指向这次构建的目录、``OMP_NUM_THREADS``、
+    去掉 ``MPLBACKEND``，见 :mod:`book_site.notebooks`）在构建后复原：同一个测试进程里后面的测试
+    （例如启动读者环境内核的）不应继承它们。"""
     import io
     import warnings
 
     from sphinx.testing.util import SphinxTestApp
 
     log = io.StringIO()
+    environ = dict(os.environ)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # 第三方扩展的 Python 警告（如 myst-parser 用了将废弃的接口）不算
         app = SphinxTestApp(builder, srcdir=src, builddir=builddir, status=io.StringIO(), warning=log)
@@ -64,4 +70,6 @@ def build_in_process(src: Path, builddir: Path, builder: str = "html") -> tuple[
             app.build()
         finally:
             app.cleanup()
+            os.environ.clear()
+            os.environ.update(environ)
     return Path(app.outdir), log.getvalue()
