@@ -67,6 +67,7 @@ SPLITS = ("train", "valid", "test")
 SNAPSHOT = "tang5.tsv.bz2"
 
 _FILE = re.compile(r"全唐诗/poet\.tang\.(\d+)\.json")
+# 只认基本区的汉字：语料过滤自己的选择，比 book_site.cjk.HAN 窄（本包不依赖书的扩展）
 _HAN = "[\u4e00-\u9fff]"
 _COUPLET = f"{_HAN}{{5}}，{_HAN}{{5}}。"
 _POEM = re.compile(f"(?:{_COUPLET}){{2}}|(?:{_COUPLET}){{4}}")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from book_site.site import NON_PAGE_DIRS
+from book_site import site as site_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -75,14 +75,10 @@ class _Blocks(HTMLParser):
 
 
 def site_pages() -> list[str]:
-    """网站里全部 HTML 页的相对路径（排序）；网站没有构建时为空。"""
+    """网站里全部 HTML 页的相对路径（排序，:func:`book_site.site.site_pages`）；网站没有构建时为空。"""
     if not (SITE / "index.html").is_file():
         return []
-    return sorted(
-        path.relative_to(SITE).as_posix()
-        for path in SITE.rglob("*.html")
-        if path.relative_to(SITE).parts[0] not in NON_PAGE_DIRS
-    )
+    return site_pipeline.site_pages(SITE)
 
 
 def page_blocks(page: str) -> list[str]:

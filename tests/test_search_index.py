@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,7 +128,12 @@ def test_search_page_uses_the_book_search_only(built: Site) -> None:
     assert 'data-index="_static/book-search.json?v=' in html
     assert not (built.root / "searchindex.js").exists()
     assert not (built.root / "_static" / "searchtools.js").exists()
-    assert (built.root / "_static" / "book-search.js").read_text(encoding="utf-8").startswith("const BOOK_CJK = ")
+    script = (built.root / "_static" / "book-search.js").read_text(encoding="utf-8")
+    assert script.startswith("const BOOK_CJK = ")
+    # 字符范围只来自 book_site.cjk（写在脚本开头），search.js 自己不定义
+    assert "const BOOK_FULLWIDTH = " in script
+    source = (Path(search.__file__).with_name("search.js")).read_text(encoding="utf-8")
+    assert "\\u" not in source, "search.js 里不写字符范围：用开头的 BOOK_CJK 与 BOOK_FULLWIDTH（book_site.cjk）"
 
 
 def query(built: Site, *queries: str) -> dict[str, list[list[str]]]:

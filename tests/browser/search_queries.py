@@ -24,11 +24,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from book_site.site import content_pages
+
 # 汉字（CJK 统一表意文字及扩展 A、兼容表意文字）：与 docs/_ext/book_site/cjk.py 无关，独立定义
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
-# 不是书页的 HTML
-NOT_BOOK_PAGES = {"genindex", "search", "py-modindex", "404"}
 # 读者试过、在旧网站上搜不到或排序不对的查询（issue 16）
 READER_QUERIES = [
     "遗忘门",
@@ -102,17 +102,13 @@ def _visible_text(node: object) -> str:
 
 @cache
 def read_site(site: Path) -> tuple[Page, ...]:
-    """读网站里每个书页的标题、小标题、正文段落与（术语表页的）术语。"""
+    """读网站里每个书页（:func:`book_site.site.content_pages`）的标题、小标题、正文段落与（术语表页的）术语。"""
     from bs4 import BeautifulSoup
 
     pages = []
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site)
-        if rel.parts[0].startswith("_") or rel.parts[0] == "jupyter_execute":
-            continue
-        docname = rel.with_suffix("").as_posix()
-        if docname in NOT_BOOK_PAGES:
-            continue
+    for rel in content_pages(site):
+        path = site / rel
+        docname = Path(rel).with_suffix("").as_posix()
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         article = soup.select_one("article.bd-article")
         if article is None:

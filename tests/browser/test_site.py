@@ -190,9 +190,8 @@ def test_site_makes_no_request_outside_the_site_folder(base_url: str) -> None:
     """网站文件里不引用 CDN：脚本、样式、字体的 src/href 都是相对路径或本站绝对路径。"""
     require_site()
     offenders = set()
-    for path in SITE.rglob("*.html"):
-        if path.relative_to(SITE).parts[0] in {"_static", "_sources"}:
-            continue
+    for page in site_pages():  # 全部 HTML 页，含首页、404 页、搜索页与索引页
+        path = SITE / page
         for tag in re.findall(r"<(?:script|link|img|source|iframe)\b[^>]*>", path.read_text(encoding="utf-8")):
             if re.search(r'rel="(?:canonical|alternate)"', tag):
                 continue  # 只是声明地址，浏览器不会请求

@@ -14,7 +14,8 @@
 - **界面**：桌面页上只有一个搜索框，且快捷键能打开搜索；主题界面里没有残留的英文；侧栏标题
   在地标区域里（axe-core 的 region 规则）。
 
-页面列表来自构建好的网站（``conftest.site_pages``，去掉搜索页与索引页），新加的页自动纳入。
+页面列表来自构建好的网站（``helpers.site_pages``，去掉搜索页与索引页，留着 404 页），新加的页自动纳入。
+中文字符与全角标点的范围来自 ``book_site.cjk``（排版、PDF 与搜索共用的定义），写进页面里运行的脚本。
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from book_site import cjk
+from book_site.site import NON_CONTENT_PAGES
 
 try:  # 浏览器测试的辅助函数正从 conftest 移到 helpers 模块；两处都能用
     from .helpers import SCREENSHOTS, Visit, format_list, open_page, require_site, site_pages, wait_for_math
@@ -39,13 +43,14 @@ WIDTHS = [PHONE, DESKTOP]
 LINE_WIDTHS = [360, PHONE, DESKTOP]
 
 
-# 不是书页的 HTML：Sphinx 生成的搜索页与索引页
-NOT_BOOK_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
+# 不量的 HTML：网站的非内容页（book_site.site.NON_CONTENT_PAGES：搜索页、索引页、404 页），但 404 页照量：
+# 读者打错地址时看到的也是书的版面与中文文字，排版的要求一样
+NOT_TYPESET_PAGES = NON_CONTENT_PAGES - {"404.html"}
 
 
 def content_pages() -> list[str]:
-    """网站里的全部书页；网站不存在时给一个占位参数，让测试失败而不是消失。"""
-    return [page for page in site_pages() if page not in NOT_BOOK_PAGES] or ["<网站未构建>"]
+    """网站里的全部书页与 404 页；网站不存在时给一个占位参数，让测试失败而不是消失。"""
+    return [page for page in site_pages() if page not in NOT_TYPESET_PAGES] or ["<网站未构建>"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -102,9 +107,11 @@ async () => {
     walk(article);
     flush();
 
-    const CJK = '\u2e80-\u2fff\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff';
-    const WIDE_PUNCT = '\u3000-\u303f\uff00-\uffef';
-    const QUOTES = '\u2018\u2019\u201c\u201d\u2014\u2026\u00b7';
+    // 中文字符（含全角标点）、全角标点、不分中西的标点：book_site.cjk 的 WIDE、FULLWIDTH、SHARED，由 Python 写进来；
+    // WIDE 含补充平面的汉字（代理对），正则因此要 u 标志
+    const WIDE = __WIDE__;
+    const FULLWIDTH = __FULLWIDTH__;
+    const SHARED = __SHARED__;
     // 出错处前后各 12 个字（公式、代码写作 ⟨公式⟩ ⟨代码⟩）：出错的空白标成 ⏎（源文件的换行）或 ␣（空格），
     // 行首标点前标 ↵，其余空白照常显示
     const piece = (b, from, to) => {
@@ -118,9 +125,9 @@ async () => {
     };
 
     // 2. 中文字符之间、全角标点旁的空白
-    const wide = `[${CJK}${WIDE_PUNCT}${QUOTES}]`;
+    const wide = `[${WIDE}${SHARED}]`;
     const softBreak = new RegExp(
-        `(?<=${wide})\\s+(?=${wide})|(?<=[${WIDE_PUNCT}])\\s+(?=\\S)|(?<=\\S)\\s+(?=[${WIDE_PUNCT}])`, 'g');
+        `(?<=${wide})\\s+(?=${wide})|(?<=[${FULLWIDTH}])\\s+(?=\\S)|(?<=\\S)\\s+(?=[${FULLWIDTH}])`, 'gu');
     const spaces = [];
     for (const b of blocks) {
         for (const m of b.text.matchAll(softBreak)) spaces.push(snippet(b, m.index, m.index + m[0].length, true));
@@ -225,6 +232,8 @@ async () => {
             pageOverflow: document.scrollingElement.scrollWidth - window.innerWidth};
 }
 """
+for _name, _chars in {"WIDE": cjk.WIDE, "FULLWIDTH": cjk.FULLWIDTH, "SHARED": cjk.SHARED}.items():
+    _MEASURE_JS = _MEASURE_JS.replace(f"__{_name}__", json.dumps(_chars, ensure_ascii=True))
 
 
 @dataclass
@@ -418,7 +427,7 @@ async () => {
 
 def _untranslated(text: str) -> bool:
     words = set(re.findall(r"[A-Za-z]{2,}", text)) - _ALLOWED_LATIN
-    has_chinese = re.search(r"[\u4e00-\u9fff]", text) is not None
+    has_chinese = cjk.HAN_RUN.search(text) is not None
     return bool(words and (_ENGLISH_UI.search(text) or not has_chinese))
 
 

@@ -7,7 +7,8 @@
 - :data:`SHARED`：中文里常用、本身不分中西的标点（弯引号、破折号、省略号、间隔号）。
 
 都是可以放进正则字符类 ``[...]`` 的字符串。搜索页的脚本由 :mod:`book_site.site.search` 写出时
-带上 :data:`HAN`，两端因此一致。
+带上 :data:`HAN` 与 :data:`FULLWIDTH`，两端因此一致；浏览器里的排版测试
+（``tests/browser/test_typesetting.py``）也把 :data:`WIDE`、:data:`FULLWIDTH`、:data:`SHARED` 写进页面里运行的脚本。
 """
 
 from __future__ import annotations

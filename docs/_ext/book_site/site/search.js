@@ -1,6 +1,7 @@
 /*
  * 本书的搜索页（book_site/site/search.py 的浏览器端）：切分查询、检索、排序、显示结果与摘要。
- * 流水线把它写成 _static/book-search.js，开头加上 BOOK_CJK（汉字的范围，与索引的切法相同）；
+ * 流水线把它写成 _static/book-search.js，开头加上 BOOK_CJK（汉字的范围，与索引的切法相同）与
+ * BOOK_FULLWIDTH（全角标点与全角形式），二者都来自 book_site/cjk.py；
  * 只有 search.html 加载它，索引是 <script data-index> 指向的 _static/book-search.json：
  *
  *   docnames[i] 文档名，titles[i] 页标题，reference 参考页（API 参考、勘误……）的序号；
@@ -24,7 +25,7 @@
 const BOOK_TOKEN = new RegExp(`[${BOOK_CJK}]+|[A-Za-z0-9_]+`, "g");
 const BOOK_CJK_RUN = new RegExp(`^[${BOOK_CJK}]+$`);
 // 摘要里两个汉字（或全角标点）之间的空白是源文件的软换行，去掉
-const BOOK_CJK_TEXT = `${BOOK_CJK}\u3000-\u303f\uff00-\uffef`;
+const BOOK_CJK_TEXT = `${BOOK_CJK}${BOOK_FULLWIDTH}`;
 const BOOK_SPACE_BETWEEN_CJK = new RegExp(`([${BOOK_CJK_TEXT}]) (?=[${BOOK_CJK_TEXT}])`, "g");
 const BOOK_ABBREVIATION = /(?<![A-Za-z0-9_.])[A-Za-z](?:\.[A-Za-z])+\.?(?![A-Za-z0-9_])/g;
 const BOOK_STOPWORDS = new Set(

@@ -15,8 +15,8 @@
    ``book_search_reference_pages``，由 :mod:`book_site.pages` 写上）排在章节之后。
 4. **搜索页。** ``search.html`` 不再加载 Sphinx 的 ``searchtools.js``、``language_data.js`` 与
    ``searchindex.js``（这三个文件不进网站），而是加载 ``_static/book-search.js``（同目录的
-   ``search.js``，开头写上 :data:`book_site.cjk.HAN`，与这里的切法一致）：切分查询、检索、排序、
-   显示结果与摘要都在那里。
+   ``search.js``，开头写上 :data:`book_site.cjk.HAN` 与 :data:`book_site.cjk.FULLWIDTH`，与这里的
+   切法一致）：切分查询、检索、排序、显示结果与摘要都在那里。
 
 索引由写好的页面生成，只看这一次构建的页面：增量构建与干净构建的索引因此相同。
 """
@@ -234,9 +234,12 @@ def build_index(pages: dict[str, PageText]) -> dict:
 
 
 def script() -> str:
-    """搜索页的脚本：``search.js``，开头写上汉字的范围（与索引的切法一致）。"""
+    """搜索页的脚本：``search.js``，开头写上汉字与全角标点的范围（:mod:`book_site.cjk`，与索引的切法一致）。"""
     code = (Path(__file__).with_name("search.js")).read_text(encoding="utf-8")
-    return f"const BOOK_CJK = {json.dumps(cjk.HAN, ensure_ascii=True)};\n{code}"
+    return (
+        f"const BOOK_CJK = {json.dumps(cjk.HAN, ensure_ascii=True)};\n"
+        f"const BOOK_FULLWIDTH = {json.dumps(cjk.FULLWIDTH, ensure_ascii=True)};\n{code}"
+    )
 
 
 def build_search(site: Site) -> None:
