@@ -19,11 +19,8 @@ PAGES = {
 
 def conf(repository_url: str = "", site_url: str = "") -> str:
     options = f"html_theme_options = {{'repository_url': {repository_url!r}}}\n" if repository_url else ""
-    # html_search_options 与 docs/conf.py 相同：Sphinx 的中文搜索不把 jieba 的整本词典当用户词典载入
-    # （每次构建 1–3 s；网站的搜索索引由流水线生成，不用 Sphinx 的）
-    search = "html_search_options = {'dict': ''}\n"
     head = "project = 't'\nlanguage = 'zh_CN'\nextensions = ['book_site']\n"
-    return f"{head}book_site_url = {site_url!r}\n{search}{options}"
+    return f"{head}book_site_url = {site_url!r}\n{options}"
 
 
 def links(html: str) -> dict[str, str]:
