@@ -70,14 +70,9 @@ class AdditiveAttention(nn.Module):
 
     def __init__(self, query_size: int, key_size: int, attention_size: int) -> None:
         super().__init__()
-        for name, value in [
-            ("query_size", query_size),
-            ("key_size", key_size),
-            ("attention_size", attention_size),
-        ]:
-            check_positive_int(name, value)
-        self.query_size = query_size
-        self.key_size = key_size
+        self.query_size = check_positive_int("query_size", query_size)
+        self.key_size = check_positive_int("key_size", key_size)
+        self.attention_size = check_positive_int("attention_size", attention_size)
         self.W_a = nn.Linear(query_size, attention_size, bias=False)
         self.U_a = nn.Linear(key_size, attention_size, bias=False)
         self.v_a = nn.Linear(attention_size, 1, bias=False)

@@ -65,8 +65,8 @@ class MeanPoolMLP(nn.Module):
     def __init__(self, input_size: int, hidden_size: int, output_size: int) -> None:
         super().__init__()
         self.input_size = check_positive_int("input_size", input_size)
-        check_positive_int("hidden_size", hidden_size)
-        check_positive_int("output_size", output_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
         self.mlp = _two_layer_mlp(input_size, hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -118,8 +118,8 @@ class FlattenMLP(nn.Module):
         super().__init__()
         self.seq_len = check_positive_int("seq_len", seq_len)
         self.input_size = check_positive_int("input_size", input_size)
-        check_positive_int("hidden_size", hidden_size)
-        check_positive_int("output_size", output_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
         self.mlp = _two_layer_mlp(seq_len * input_size, hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

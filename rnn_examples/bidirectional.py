@@ -132,15 +132,9 @@ class BiRNN(nn.Module):
         nonlinearity: str = "tanh",
     ) -> None:
         super().__init__()
-        for name, value in [
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("num_layers", num_layers),
-        ]:
-            check_positive_int(name, value)
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
         self.nonlinearity = check_nonlinearity(nonlinearity)
         # 第 1 层的输入是 x_t（D 维），之后每层的输入是下面一层两个方向的拼接（2H 维）
         sizes = [input_size] + [2 * hidden_size] * (num_layers - 1)
@@ -256,19 +250,15 @@ class RNNTagger(nn.Module):
         num_layers: int = 1,
     ) -> None:
         super().__init__()
-        for name, value in [
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("output_size", output_size),
-            ("num_layers", num_layers),
-        ]:
-            check_positive_int(name, value)
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
         if not isinstance(bidirectional, bool):
             raise TypeError(
                 "bidirectional 应为 True 或 False，实际收到 "
                 f"{type(bidirectional).__name__}: {bidirectional!r}"
             )
-        self.input_size = input_size
         self.bidirectional = bidirectional
         self.rnn = nn.RNN(
             input_size,

@@ -34,6 +34,7 @@ from torch import nn
 
 from ._checks import check_choice, check_positive_int, check_real, check_size
 from .sampling import sample_next
+from .training import optimizer_step, random_batch, sequential_batches
 
 __all__ = [
     "CharLM",
@@ -143,86 +144,8 @@ def _check_tokens(name: str, tokens: object, min_length: int) -> torch.Tensor:
 
 
 # -- 2. 小批量 ------------------------------------------------------------------------
-
-
-def random_batch(
-    tokens: torch.Tensor,
-    *,
-    batch_size: int,
-    chunk: int,
-    generator: torch.Generator | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """随机抽 ``batch_size`` 段长 ``chunk`` 的子串（起点均匀、有放回），目标是下一字符。
-
-    各段互不相干，每段都应从零状态 :math:`s_0 = 0` 开始。
-
-    形状:
-        - ``tokens``: ``(N,)``；返回 ``(x, y)``，都是 ``(B, k)``，``y = x`` 右移一位。
-
-    Raises:
-        TypeError: ``tokens`` 不是一维 ``torch.long`` 张量，或尺寸不是整数。
-        ValueError: 尺寸不为正，或 ``tokens`` 短于 ``chunk + 1``。
-
-    Example:
-        >>> import torch
-        >>> g = torch.Generator().manual_seed(0)
-        >>> x, y = random_batch(torch.arange(20), batch_size=3, chunk=4, generator=g)
-        >>> x.shape, bool((y - x == 1).all())
-        (torch.Size([3, 4]), True)
-    """
-    check_positive_int("batch_size", batch_size)
-    check_positive_int("chunk", chunk)
-    tokens = _check_tokens("tokens", tokens, chunk + 1)
-    starts = torch.randint(
-        0, tokens.shape[0] - chunk, (batch_size,), generator=generator
-    )
-    index = starts[:, None] + torch.arange(chunk)  # (B, k)
-    return tokens[index], tokens[index + 1]
-
-
-def sequential_batches(
-    tokens: torch.Tensor, *, batch_size: int, chunk: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """顺序小批量：第 ``i + 1`` 批的每一行紧接着第 ``i`` 批的同一行。
-
-    先把 ``tokens`` 等分成 ``batch_size`` 条首尾相接的流（第 ``b`` 条是第 ``b`` 段），
-    再沿时间切成长 ``chunk`` 的块；目标是下一个字符。末尾凑不满一块的部分丢掉。
-
-    形状:
-        - ``tokens``: ``(N,)``。
-        - 返回: ``(x, y)``，都是 ``(C, B, k)``，``C`` 为块数，``x[i]`` 是第 ``i`` 批。
-
-    Raises:
-        TypeError: ``tokens`` 不是一维 ``torch.long`` 张量，或尺寸不是整数。
-        ValueError: 尺寸不为正，或 ``tokens`` 短得凑不出一批。
-
-    Example:
-        >>> import torch
-        >>> x, y = sequential_batches(torch.arange(13), batch_size=2, chunk=3)
-        >>> x.shape
-        torch.Size([2, 2, 3])
-        >>> x[0], x[1]          # 第 2 批的每一行接着第 1 批的同一行
-        (tensor([[0, 1, 2],
-                [6, 7, 8]]), tensor([[ 3,  4,  5],
-                [ 9, 10, 11]]))
-        >>> y[1]
-        tensor([[ 4,  5,  6],
-                [10, 11, 12]])
-    """
-    check_positive_int("batch_size", batch_size)
-    check_positive_int("chunk", chunk)
-    tokens = _check_tokens("tokens", tokens, batch_size * chunk + 1)
-    length = (tokens.shape[0] - 1) // batch_size  # 每条流的长度
-    chunks = length // chunk
-    used = chunks * chunk
-    inputs = tokens[: length * batch_size].reshape(batch_size, length)[:, :used]
-    targets = tokens[1 : length * batch_size + 1].reshape(batch_size, length)
-    targets = targets[:, :used]
-
-    def split(streams: torch.Tensor) -> torch.Tensor:  # (B, C·k) -> (C, B, k)
-        return streams.reshape(batch_size, chunks, chunk).transpose(0, 1)
-
-    return split(inputs).contiguous(), split(targets).contiguous()
+# random_batch 与 sequential_batches 来自 rnn_examples.training（第 10 章的数值序列
+# 也用它们）：字符编号（torch.long）切成 (B, k) 与 (C, B, k)。
 
 
 # -- 3. 模型 --------------------------------------------------------------------------
@@ -293,18 +216,11 @@ class CharLM(nn.Module):
         num_layers: int = 1,
     ) -> None:
         super().__init__()
-        for name, value in [
-            ("vocab_size", vocab_size),
-            ("embedding_dim", embedding_dim),
-            ("hidden_size", hidden_size),
-            ("num_layers", num_layers),
-        ]:
-            check_positive_int(name, value)
-        check_choice("kind", kind, RECURRENT_LAYERS)
-        self.vocab_size = vocab_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.kind = kind
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
+        self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
+        self.kind = check_choice("kind", kind, RECURRENT_LAYERS)
         self.embedding = nn.Embedding(vocab_size, embedding_dim)  # E: (|V|, D)
         recurrent = RECURRENT_LAYERS[kind]
         self.rnn = recurrent(embedding_dim, hidden_size, num_layers, batch_first=True)
@@ -507,7 +423,9 @@ def train_charlm(
     训练结束后把参数恢复成留出困惑度最低的那一次（早停），那一步记在
     :attr:`TrainLog.best_step`。
     给出 ``callback`` 时，训练前与每一步之后调用 ``callback(step, model)``
-    （``step = 0`` 是训练前）。
+    （``step = 0`` 是训练前）。每一步的清零、反向传播、裁剪与更新由
+    :func:`~rnn_examples.training.optimizer_step` 完成：损失或梯度范数不再有限的那一步
+    不更新参数。
 
     Raises:
         TypeError: 参数类型不对。
@@ -589,14 +507,10 @@ def train_charlm(
         loss = nn.functional.cross_entropy(
             logits.reshape(-1, model.vocab_size), y.reshape(-1)
         )
-        optim.zero_grad()
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(
-            model.parameters(), math.inf if max_norm is None else max_norm
-        )
-        log.losses.append(loss.item())
-        log.grad_norms.append(norm.item())
-        optim.step()
+        # 清零梯度、反向传播、把梯度范数裁剪到 max_norm、更新参数
+        loss_value, norm = optimizer_step(optim, loss, max_norm)
+        log.losses.append(loss_value)
+        log.grad_norms.append(norm)
         evaluate(step)
     if restore_best:
         model.load_state_dict(best)

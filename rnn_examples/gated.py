@@ -197,8 +197,8 @@ class SequenceRegressor(nn.Module):
         super().__init__()
         self.kind = check_choice("kind", kind, KINDS)
         self.input_size = check_positive_int("input_size", input_size)
-        check_positive_int("hidden_size", hidden_size)
-        check_positive_int("output_size", output_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
         if gate_bias is not None:
             check_real("gate_bias", gate_bias)
         recurrent = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]

@@ -235,20 +235,14 @@ class _GatedLayers(nn.Module):
         bidirectional: bool = False,
     ) -> None:
         super().__init__()
-        for name, value in [
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("num_layers", num_layers),
-        ]:
-            check_positive_int(name, value)
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
         if not isinstance(bidirectional, bool):
             raise TypeError(
                 "bidirectional 应为 True 或 False，实际收到 "
                 f"{type(bidirectional).__name__}: {bidirectional!r}"
             )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
         # 第 1 层读 x_t（D 维），之后每层读下面一层每一步的状态（K·H 维）

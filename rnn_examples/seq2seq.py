@@ -34,6 +34,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._checks import check_positive_int, check_real
 from .attention import AdditiveAttention
+from .training import optimizer_step
 
 __all__ = [
     "BOS",
@@ -307,13 +308,9 @@ class Encoder(nn.Module):
         self, vocab_size: int, embedding_dim: int, hidden_size: int, pack: bool = True
     ) -> None:
         super().__init__()
-        for name, value in [
-            ("vocab_size", vocab_size),
-            ("embedding_dim", embedding_dim),
-            ("hidden_size", hidden_size),
-        ]:
-            check_positive_int(name, value)
-        self.hidden_size = hidden_size
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
+        self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.pack = pack
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD)
         self.rnn = nn.GRU(
@@ -406,13 +403,10 @@ class Decoder(nn.Module):
         attention_size: int | None = None,
     ) -> None:
         super().__init__()
-        for name, value in [
-            ("vocab_size", vocab_size),
-            ("embedding_dim", embedding_dim),
-            ("hidden_size", hidden_size),
-            ("context_size", context_size),
-        ]:
-            check_positive_int(name, value)
+        self.vocab_size = check_positive_int("vocab_size", vocab_size)
+        self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.context_size = check_positive_int("context_size", context_size)
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD)
         self.init = nn.Linear(context_size, hidden_size)  # W_0, b_0
         self.cell = nn.GRUCell(embedding_dim + context_size, hidden_size)
@@ -629,9 +623,10 @@ def train_seq2seq(
 
     损失是 :func:`masked_cross_entropy`；``count_padding=True`` 是错误的做法
     （第 14 章测量它的害处）：填充位置也算进平均，模型还要学着在 ``<eos>`` 之后
-    预测 ``<pad>``。每一步把梯度范数裁剪到 ``max_norm``。小批量的抽取与计划采样的
-    抛硬币都由 ``seed`` 决定，但各用一个随机数生成器：同一个 ``seed`` 下改变
-    ``teacher_forcing``，小批量的次序不变。参数的初始值由调用前的
+    预测 ``<pad>``。每一步由 :func:`~rnn_examples.training.optimizer_step`
+    把梯度范数裁剪到 ``max_norm`` 再更新（损失不再有限的那一步不更新）。
+    小批量的抽取与计划采样的抛硬币都由 ``seed`` 决定，但各用一个随机数生成器：
+    同一个 ``seed`` 下改变 ``teacher_forcing``，小批量的次序不变。参数的初始值由调用前的
     ``torch.manual_seed`` 决定。
 
     Raises:
@@ -662,11 +657,8 @@ def train_seq2seq(
             )
         else:
             loss = masked_cross_entropy(logits, batch.tgt_out, batch.tgt_lengths)
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-        optimizer.step()
-        log.losses.append(loss.item())
+        loss_value, _ = optimizer_step(optimizer, loss, max_norm)
+        log.losses.append(loss_value)
     model.eval()
     return log
 

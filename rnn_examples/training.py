@@ -7,7 +7,9 @@ r"""一个小而完整的训练循环：均方误差、 ``torch.optim`` 、可�
     g = ∇L；若给定 max_norm=θ，g ← min(1, θ/‖g‖)·g   （torch.nn.utils.clip_grad_norm_）
     optimizer.step()
 
-损失一旦变成 ``inf``/``nan`` （训练发散），立即停止并在结果里记下 ``diverged=True`` 。
+后两行（先清零梯度，再反向传播、裁剪、更新）是 :func:`optimizer_step`，
+本书的训练循环（第 10、11、14 章）都用它。损失一旦变成 ``inf``/``nan`` （训练发散），
+立即停止并在结果里记下 ``diverged=True`` 。
 
 形状记号： ``N`` 样本数， ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数，
 ``O`` 输出维数。
@@ -31,6 +33,43 @@ from ._checks import (
 )
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+def optimizer_step(
+    optimizer: torch.optim.Optimizer, loss: torch.Tensor, max_norm: float | None = None
+) -> tuple[float, float]:
+    r"""一步更新的后半段：清零梯度、反向传播、裁剪、更新参数。
+
+    :math:`g = \nabla L`；给定 ``max_norm`` :math:`= \theta` 时
+    :math:`g \leftarrow \min(1, \theta / \|g\|)\, g`
+    （``torch.nn.utils.clip_grad_norm_``）。
+    裁剪的是 ``optimizer`` 管理的全部参数的梯度（全局范数 :math:`\|g\|`）。
+    损失或范数不再有限（训练发散）时不更新参数，由调用者决定停不停。
+
+    Returns:
+        ``(loss, norm)``：这一步的损失与裁剪前的梯度范数 :math:`\|g\|`，都是 ``float``。
+
+    Example:
+        >>> import torch
+        >>> from rnn_examples.training import optimizer_step
+        >>> w = torch.nn.Parameter(torch.tensor([3.0, 4.0]))
+        >>> optim = torch.optim.SGD([w], lr=0.1)
+        >>> optimizer_step(optim, (w**2).sum() / 2, max_norm=1.0)  # g = w，‖g‖ = 5
+        (12.5, 5.0)
+        >>> w.grad, w.data                                       # 裁剪成 g/5，再走一步
+        (tensor([0.6000, 0.8000]), tensor([2.9400, 3.9200]))
+    """
+    parameters = [p for group in optimizer.param_groups for p in group["params"]]
+    optimizer.zero_grad()
+    loss.backward()
+    # max_norm=None 时用 θ = inf：只计算范数、不改变梯度
+    norm = nn.utils.clip_grad_norm_(
+        parameters, math.inf if max_norm is None else max_norm
+    )
+    loss_value, norm_value = loss.item(), norm.item()
+    if math.isfinite(loss_value) and math.isfinite(norm_value):
+        optimizer.step()
+    return loss_value, norm_value
 
 
 @dataclass
@@ -124,19 +163,13 @@ def train_regressor(
             index = torch.randint(0, x.shape[0], (batch_size,), generator=generator)
             x_batch, y_batch = x[index], y[index]
         loss = nn.functional.mse_loss(model(x_batch), y_batch)
-        optim.zero_grad()
-        loss.backward()
-        # max_norm=inf 时只计算范数、不改变梯度
-        norm = nn.utils.clip_grad_norm_(
-            model.parameters(), math.inf if max_norm is None else max_norm
-        )
-        history.losses.append(loss.item())
-        history.grad_norms.append(norm.item())
-        if not (
-            math.isfinite(history.losses[-1]) and math.isfinite(history.grad_norms[-1])
-        ):
-            history.diverged = True
+        loss_value, norm = optimizer_step(optim, loss, max_norm)
+        history.losses.append(loss_value)
+        history.grad_norms.append(norm)
+        if not (math.isfinite(loss_value) and math.isfinite(norm)):
+            history.diverged = True  # optimizer_step 没有更新参数
             break
+        # 这一步的梯度（optimizer.step() 不改变 p.grad）
         flat = torch.cat(
             [p.grad.flatten() for p in model.parameters() if p.grad is not None]
         )
@@ -144,7 +177,6 @@ def train_regressor(
             cosine = nn.functional.cosine_similarity(flat, previous, dim=0)
             history.grad_cosines.append(cosine.item())
         previous = flat.clone()
-        optim.step()
     return history
 
 
@@ -185,14 +217,9 @@ class StepwiseRNN(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int) -> None:
         super().__init__()
-        for name, value in [
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("output_size", output_size),
-        ]:
-            check_positive_int(name, value)
-        self.input_size = input_size
-        self.hidden_size = hidden_size
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.output_size = check_positive_int("output_size", output_size)
         self.rnn = nn.RNN(input_size, hidden_size, batch_first=True)
         self.fc = nn.Linear(hidden_size, output_size)
 
@@ -210,16 +237,31 @@ class StepwiseRNN(nn.Module):
         return outputs, last
 
 
-def _check_series(series: object, chunk: int, batch_size: int) -> torch.Tensor:
-    series = check_float_tensor("series", series, ndim=1, layout="(N,)")
-    check_positive_int("chunk", chunk)
-    check_positive_int("batch_size", batch_size)
-    if series.shape[0] < batch_size * chunk + 1:
+def _check_series(series: object, min_length: int, rule: str) -> torch.Tensor:
+    """检查 ``series`` 是一维的浮点或 ``torch.long`` 张量，至少 ``min_length`` 个值。
+
+    ``rule`` 是写进报错的长度要求，如 ``"batch_size × chunk + 1"``。
+    """
+    if not isinstance(series, torch.Tensor):
+        raise TypeError(f"series 应为 torch.Tensor，实际收到 {type(series).__name__}")
+    if not (series.is_floating_point() or series.dtype == torch.long):
+        raise TypeError(
+            f"series 应为浮点张量或 torch.long（字符编号），实际收到 {series.dtype}"
+        )
+    if series.dim() != 1:
         raise ValueError(
-            f"series 至少要有 batch_size × chunk + 1 = {batch_size * chunk + 1} 个值，"
-            f"实际长度为 {series.shape[0]}"
+            f"series 应为 1 维张量，形状 (N,)，实际形状 {tuple(series.shape)}"
+        )
+    if series.shape[0] < min_length:
+        raise ValueError(
+            f"series 至少要有 {rule} = {min_length} 个值，实际长度为 {series.shape[0]}"
         )
     return series
+
+
+def _with_features(x: torch.Tensor) -> torch.Tensor:
+    """浮点值每一步是一个特征：``(…, k) -> (…, k, 1)``；字符编号不变。"""
+    return x.unsqueeze(-1) if x.is_floating_point() else x
 
 
 def sequential_batches(
@@ -229,41 +271,55 @@ def sequential_batches(
 
     先把 ``series`` 等分成 ``batch_size`` 条首尾相接的流（第 ``b`` 条是第 ``b`` 段），
     再沿时间切成长 ``chunk`` 的块；目标是下一个值。末尾凑不满一块的部分丢掉。
+    隐藏状态因此可以跨批传下去。第 10 章的数值序列与第 11 章的字符编号都用它
+    （:mod:`rnn_examples.charlm` 里的同名函数就是这一个）。
 
     形状:
-        - ``series``: ``(N,)``。
-        - 返回: ``x`` 与 ``y``，都是 ``(C, B, k, 1)``；``C`` 为块数，``k = chunk``，
-          ``y`` 的每个元素是 ``x`` 同一位置的下一个值。
+        - ``series``: ``(N,)``，浮点值或 ``torch.long`` 字符编号。
+        - 返回: ``(x, y)``，``x[i]`` 是第 ``i`` 批，``y`` 的每个元素是 ``x`` 同一位置的
+          下一个值。浮点值是 ``(C, B, k, 1)`` （每一步一个特征，``D = 1``），
+          字符编号是 ``(C, B, k)`` （送进嵌入层）。``C`` 为块数，``k = chunk``。
 
     Raises:
-        TypeError: ``series`` 不是浮点张量，或 ``batch_size``、``chunk`` 不是整数。
-        ValueError: 参数不为正，或序列短得凑不出一批。
+        TypeError: ``series`` 不是浮点或 ``torch.long`` 张量，或 ``batch_size``、
+            ``chunk`` 不是整数。
+        ValueError: 参数不为正，``series`` 不是一维，或短得凑不出一批
+            （少于 ``batch_size × chunk + 1`` 个值）。
 
     Example:
         >>> import torch
         >>> from rnn_examples.training import sequential_batches
-        >>> x, y = sequential_batches(torch.arange(13.0), batch_size=2, chunk=3)
+        >>> x, y = sequential_batches(torch.arange(13), batch_size=2, chunk=3)
         >>> x.shape
+        torch.Size([2, 2, 3])
+        >>> x[0], x[1]          # 第 2 批的每一行接着第 1 批的同一行
+        (tensor([[0, 1, 2],
+                [6, 7, 8]]), tensor([[ 3,  4,  5],
+                [ 9, 10, 11]]))
+        >>> y[1]
+        tensor([[ 4,  5,  6],
+                [10, 11, 12]])
+        >>> x, y = sequential_batches(torch.arange(13.0), batch_size=2, chunk=3)
+        >>> x.shape                # 浮点值：多一维特征
         torch.Size([2, 2, 3, 1])
-        >>> x[0, :, :, 0], x[1, :, :, 0]  # 第 2 批的每一行接着第 1 批的同一行
-        (tensor([[0., 1., 2.],
-                [6., 7., 8.]]), tensor([[ 3.,  4.,  5.],
-                [ 9., 10., 11.]]))
         >>> y[1, :, :, 0]
         tensor([[ 4.,  5.,  6.],
                 [10., 11., 12.]])
     """
-    series = _check_series(series, chunk, batch_size)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("chunk", chunk)
+    series = _check_series(series, batch_size * chunk + 1, "batch_size × chunk + 1")
     length = (series.shape[0] - 1) // batch_size  # 每条流的长度
     chunks = length // chunk
     used = chunks * chunk
     inputs = series[: length * batch_size].reshape(batch_size, length)[:, :used]
     targets = series[1 : length * batch_size + 1].reshape(batch_size, length)[:, :used]
 
-    def split(streams: torch.Tensor) -> torch.Tensor:  # (B, C·k) -> (C, B, k, 1)
-        return streams.reshape(batch_size, chunks, chunk).transpose(0, 1).unsqueeze(-1)
+    def split(streams: torch.Tensor) -> torch.Tensor:  # (B, C·k) -> (C, B, k)
+        return streams.reshape(batch_size, chunks, chunk).transpose(0, 1)
 
-    return split(inputs).contiguous(), split(targets).contiguous()
+    x, y = _with_features(split(inputs)), _with_features(split(targets))
+    return x.contiguous(), y.contiguous()
 
 
 def random_batch(
@@ -276,8 +332,17 @@ def random_batch(
     """随机抽 ``batch_size`` 个长 ``chunk`` 的子序列（起点均匀、有放回），
     目标是下一个值。
 
+    各段互不相干，每段都应从零状态 :math:`s_0 = 0` 开始
+    （:mod:`rnn_examples.charlm` 里的同名函数就是这一个）。
+
     形状:
-        - 返回: ``x`` 与 ``y``，都是 ``(B, k, 1)``。
+        - ``series``: ``(N,)``，浮点值或 ``torch.long`` 字符编号。
+        - 返回: ``(x, y)``，浮点值是 ``(B, k, 1)``，字符编号是 ``(B, k)``；
+          ``y`` 是 ``x`` 右移一位。
+
+    Raises:
+        TypeError: ``series`` 不是浮点或 ``torch.long`` 张量，或尺寸不是整数。
+        ValueError: 尺寸不为正，``series`` 不是一维，或短于 ``chunk + 1``。
 
     Example:
         >>> import torch
@@ -286,13 +351,18 @@ def random_batch(
         >>> x, y = random_batch(torch.arange(20.0), batch_size=3, chunk=4, generator=g)
         >>> x.shape, bool((y - x == 1).all())
         (torch.Size([3, 4, 1]), True)
+        >>> x, y = random_batch(torch.arange(20), batch_size=3, chunk=4, generator=g)
+        >>> x.shape, bool((y - x == 1).all())
+        (torch.Size([3, 4]), True)
     """
-    series = _check_series(series, chunk, batch_size)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("chunk", chunk)
+    series = _check_series(series, chunk + 1, "chunk + 1")
     starts = torch.randint(
         0, series.shape[0] - chunk, (batch_size,), generator=generator
     )
     index = starts[:, None] + torch.arange(chunk)  # (B, k)
-    return series[index].unsqueeze(-1), series[index + 1].unsqueeze(-1)
+    return _with_features(series[index]), _with_features(series[index + 1])
 
 
 def train_on_sequence(
@@ -333,7 +403,10 @@ def train_on_sequence(
     """
     if not isinstance(model, StepwiseRNN):
         raise TypeError(f"model 应为 StepwiseRNN，实际收到 {type(model).__name__}")
-    series = _check_series(series, chunk, batch_size)
+    series = check_float_tensor("series", series, ndim=1, layout="(N,)")
+    check_positive_int("chunk", chunk)
+    check_positive_int("batch_size", batch_size)
+    _check_series(series, batch_size * chunk + 1, "batch_size × chunk + 1")
     check_positive_int("steps", steps)
     check_real("lr", lr, minimum=0.0, strict=True)
     if max_norm is not None:
@@ -360,17 +433,10 @@ def train_on_sequence(
         outputs, last = model(x_batch, state)  # (B, k, 1), (1, B, H)
         state = last.detach()  # 截断：下一块从这个状态出发，但梯度不再流回这一块
         loss = nn.functional.mse_loss(outputs, y_batch)
-        optim.zero_grad()
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(
-            model.parameters(), math.inf if max_norm is None else max_norm
-        )
-        history.losses.append(loss.item())
-        history.grad_norms.append(norm.item())
-        if not (
-            math.isfinite(history.losses[-1]) and math.isfinite(history.grad_norms[-1])
-        ):
+        loss_value, norm = optimizer_step(optim, loss, max_norm)
+        history.losses.append(loss_value)
+        history.grad_norms.append(norm)
+        if not (math.isfinite(loss_value) and math.isfinite(norm)):
             history.diverged = True
             break
-        optim.step()
     return history

@@ -121,20 +121,20 @@ def test_sequential_batches_continue_each_other(n, batch_size, chunk):
         (
             lambda: sequential_batches(torch.arange(10), batch_size=3, chunk=4),
             ValueError,
-            "tokens 至少要有 13 个字符，实际只有 10 个",
+            "series 至少要有 batch_size × chunk + 1 = 13 个值，实际长度为 10",
         ),
-        (lambda: random_batch(torch.arange(4), batch_size=2, chunk=4), ValueError, "tokens 至少要有 5 个字符"),
+        (lambda: random_batch(torch.arange(4), batch_size=2, chunk=4), ValueError, "series 至少要有 chunk + 1 = 5 个"),
         (
-            lambda: sequential_batches(torch.arange(10.0), batch_size=1, chunk=2),
+            lambda: sequential_batches(torch.arange(10, dtype=torch.int32), batch_size=1, chunk=2),
             TypeError,
-            "tokens 应为 torch.long（字符编号），实际收到 torch.float32",
+            "series 应为浮点张量或 torch.long（字符编号），实际收到 torch.int32",
         ),
         (
             lambda: sequential_batches(torch.zeros(3, 4, dtype=torch.long), batch_size=1, chunk=2),
             ValueError,
-            "tokens 应为 1 维张量，形状 (N,)，实际形状 (3, 4)",
+            "series 应为 1 维张量，形状 (N,)，实际形状 (3, 4)",
         ),
-        (lambda: random_batch([1, 2, 3], batch_size=1, chunk=1), TypeError, "tokens 应为 torch.Tensor，实际收到 list"),
+        (lambda: random_batch([1, 2, 3], batch_size=1, chunk=1), TypeError, "series 应为 torch.Tensor，实际收到 list"),
         (lambda: random_batch(torch.arange(9), batch_size=0, chunk=2), ValueError, "batch_size 应为正整数，实际收到 0"),
     ],
 )

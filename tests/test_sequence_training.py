@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -137,3 +139,31 @@ def test_bad_model_and_series_are_rejected():
         sequential_batches(torch.randn(5, 10), batch_size=2, chunk=2)
     with pytest.raises(ValueError, match="state 的 dim=2（隐藏状态维数 H）应为 4，实际为 3"):
         StepwiseRNN(1, 4, 1)(torch.randn(2, 3, 1), torch.zeros(1, 2, 3))
+
+
+def test_one_stream_chunker_for_numbers_and_characters():
+    """第 10 章（数值）与第 11 章（字符编号）用的是同一个函数：编号只少一维特征。"""
+    from rnn_examples import charlm, training
+
+    assert charlm.sequential_batches is training.sequential_batches
+    assert charlm.random_batch is training.random_batch
+    ids = torch.arange(50) * 7 % 50
+    x_ids, y_ids = sequential_batches(ids, batch_size=3, chunk=4)
+    x_val, y_val = sequential_batches(ids.double(), batch_size=3, chunk=4)
+    assert x_ids.dtype == torch.long
+    assert x_ids.shape == (4, 3, 4)
+    assert torch.equal(x_val[..., 0].long(), x_ids)
+    assert torch.equal(y_val[..., 0].long(), y_ids)
+
+
+def test_optimizer_step_clips_reports_and_skips_a_diverged_step():
+    from rnn_examples.training import optimizer_step
+
+    w = nn.Parameter(torch.tensor([3.0, 4.0]))
+    optim = torch.optim.SGD([w], lr=1.0)
+    assert optimizer_step(optim, (w**2).sum() / 2) == (12.5, 5.0)  # 不裁剪：g = w
+    assert_close(w.detach(), torch.zeros(2))
+    before = w.detach().clone()
+    _, norm = optimizer_step(optim, (w * float("inf")).sum(), max_norm=1.0)
+    assert not math.isfinite(norm)
+    assert torch.equal(w.detach(), before)  # 发散的一步不更新参数
