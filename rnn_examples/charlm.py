@@ -6,7 +6,9 @@ r"""第 11 章的字符级语言模型：词表、小批量、模型、困惑度
 1. :class:`Vocabulary`：训练文本里最常见的 ``max_size`` 个字符，再加一个
    未登录记号 ``<unk>`` （打印为 ``□``）代表其余所有字符；字符与编号互相转换。
    词表 :math:`\mathcal{V}`，大小 :math:`|\mathcal{V}|`。
-2. :func:`random_batch` 与 :func:`sequential_batches`：把一长串编号切成 ``(B, k)``
+2. :func:`~rnn_examples.training.random_batch` 与
+   :func:`~rnn_examples.training.sequential_batches` （从 :mod:`rnn_examples.training`
+   导入，本模块也能导入）：把一长串编号切成 ``(B, k)``
    的小批量，目标是每个位置的下一个字符（教师强制）。顺序小批量的第 ``i + 1`` 批
    紧接着第 ``i`` 批，隐藏状态可以跨批传下去。
 3. :class:`CharLM`：嵌入矩阵 :math:`E`、循环层（``nn.RNN``、``nn.GRU`` 或
@@ -409,12 +411,14 @@ def train_charlm(
 ) -> TrainLog:
     """用逐字符交叉熵训练 ``model`` （原地修改参数，Adam），返回 :class:`TrainLog`。
 
-    - ``sequential=True``：按 :func:`sequential_batches` 的顺序依次取块；上一块最后的
-      状态作为下一块的初始状态，但先 ``detach``：前向的信息跨块传下去，梯度只在
-      ``chunk`` 步之内回传（截断 BPTT）。每一遍数据开始时状态重置为 0；
+    - ``sequential=True``：按 :func:`~rnn_examples.training.sequential_batches`
+      的顺序依次取块；上一块最后的状态作为下一块的初始状态，但先 ``detach``：
+      前向的信息跨块传下去，梯度只在 ``chunk`` 步之内回传（截断 BPTT）。
+      每一遍数据开始时状态重置为 0；
       ``random_offset=True`` 时每一遍先随机丢掉开头 0 到 ``chunk - 1`` 个字符，
       各遍的块边界因此错开（与 d2l 的做法相同）。
-    - ``sequential=False``：每一步用 :func:`random_batch` 随机抽块，从零状态开始。
+    - ``sequential=False``：每一步用 :func:`~rnn_examples.training.random_batch`
+      随机抽块，从零状态开始。
 
     随机数（偏移与随机块）来自种子为 ``seed`` 的生成器。每一步的目标都是真实的
     下一个字符，不是模型自己的预测（教师强制）。给出 ``eval_tokens`` 与
@@ -425,7 +429,7 @@ def train_charlm(
     给出 ``callback`` 时，训练前与每一步之后调用 ``callback(step, model)``
     （``step = 0`` 是训练前）。每一步的清零、反向传播、裁剪与更新由
     :func:`~rnn_examples.training.optimizer_step` 完成：损失或梯度范数不再有限的那一步
-    不更新参数。
+    不更新参数；训练不停止，这一步的 ``nan``/``inf`` 照样记进 ``TrainLog.losses``。
 
     Raises:
         TypeError: 参数类型不对。
@@ -507,7 +511,7 @@ def train_charlm(
         loss = nn.functional.cross_entropy(
             logits.reshape(-1, model.vocab_size), y.reshape(-1)
         )
-        # 清零梯度、反向传播、把梯度范数裁剪到 max_norm、更新参数
+        # 清零梯度、反向传播、把梯度范数裁剪到 max_norm、更新参数（不再有限时跳过更新）
         loss_value, norm = optimizer_step(optim, loss, max_norm)
         log.losses.append(loss_value)
         log.grad_norms.append(norm)

@@ -624,7 +624,8 @@ def train_seq2seq(
     损失是 :func:`masked_cross_entropy`；``count_padding=True`` 是错误的做法
     （第 14 章测量它的害处）：填充位置也算进平均，模型还要学着在 ``<eos>`` 之后
     预测 ``<pad>``。每一步由 :func:`~rnn_examples.training.optimizer_step`
-    把梯度范数裁剪到 ``max_norm`` 再更新（损失不再有限的那一步不更新）。
+    把梯度范数裁剪到 ``max_norm`` 再更新（损失或梯度范数不再有限的那一步不更新，
+    训练不停止）。
     小批量的抽取与计划采样的抛硬币都由 ``seed`` 决定，但各用一个随机数生成器：
     同一个 ``seed`` 下改变 ``teacher_forcing``，小批量的次序不变。参数的初始值由调用前的
     ``torch.manual_seed`` 决定。

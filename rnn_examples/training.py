@@ -4,15 +4,20 @@ r"""一个小而完整的训练循环：均方误差、 ``torch.optim`` 、可�
 
     ŷ = model(x_batch)                       (B, O)
     L = mean((ŷ − y_batch)²)                 均方误差
-    g = ∇L；若给定 max_norm=θ，g ← min(1, θ/‖g‖)·g   （torch.nn.utils.clip_grad_norm_）
+    optimizer.zero_grad(); L.backward()      g = ∇L
+    若给定 max_norm=θ，g ← min(1, θ/‖g‖)·g    （torch.nn.utils.clip_grad_norm_）
     optimizer.step()
 
-后两行（先清零梯度，再反向传播、裁剪、更新）是 :func:`optimizer_step`，
-本书的训练循环（第 10、11、14 章）都用它。损失一旦变成 ``inf``/``nan`` （训练发散），
-立即停止并在结果里记下 ``diverged=True`` 。
+后三行（清零梯度、反向传播、裁剪、更新）是 :func:`optimizer_step`；第 10 章的
+:func:`train_regressor` 与 :func:`train_on_sequence`、第 11 章的
+:func:`~rnn_examples.charlm.train_charlm`、第 14、15 章的
+:func:`~rnn_examples.seq2seq.train_seq2seq` 都用它。损失或梯度范数一旦不再有限
+（训练发散）， :func:`train_regressor` 与 :func:`train_on_sequence` 立即停止并在结果里
+记下 ``diverged=True`` 。
 
-形状记号： ``N`` 样本数， ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数，
-``O`` 输出维数。
+形状记号： ``N`` 样本数（:func:`sequential_batches` 与 :func:`random_batch`
+里是序列长度）， ``B`` 批大小， ``T`` 时间步数， ``D`` 输入特征数， ``O`` 输出维数；
+``C`` 块数， ``k`` 块长（``chunk``）。
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ def optimizer_step(
     :math:`g \leftarrow \min(1, \theta / \|g\|)\, g`
     （``torch.nn.utils.clip_grad_norm_``）。
     裁剪的是 ``optimizer`` 管理的全部参数的梯度（全局范数 :math:`\|g\|`）。
-    损失或范数不再有限（训练发散）时不更新参数，由调用者决定停不停。
+    损失或范数不再有限（训练发散）时不更新参数，由调用者决定停不停
+    （此时各参数的 ``.grad`` 也不再有限；下一次调用会先清零）。
 
     Returns:
         ``(loss, norm)``：这一步的损失与裁剪前的梯度范数 :math:`\|g\|`，都是 ``float``。
@@ -169,7 +175,8 @@ def train_regressor(
         if not (math.isfinite(loss_value) and math.isfinite(norm)):
             history.diverged = True  # optimizer_step 没有更新参数
             break
-        # 这一步的梯度（optimizer.step() 不改变 p.grad）
+        # 这一步（裁剪后）的梯度：全局裁剪只整体缩放，夹角不变
+        # （optimizer.step() 不改变 p.grad）
         flat = torch.cat(
             [p.grad.flatten() for p in model.parameters() if p.grad is not None]
         )
@@ -270,9 +277,9 @@ def sequential_batches(
     """把一条长序列切成“顺序小批量”：第 ``i + 1`` 批的每一行紧接着第 ``i`` 批的同一行。
 
     先把 ``series`` 等分成 ``batch_size`` 条首尾相接的流（第 ``b`` 条是第 ``b`` 段），
-    再沿时间切成长 ``chunk`` 的块；目标是下一个值。末尾凑不满一块的部分丢掉。
-    隐藏状态因此可以跨批传下去。第 10 章的数值序列与第 11 章的字符编号都用它
-    （:mod:`rnn_examples.charlm` 里的同名函数就是这一个）。
+    再沿时间切成长 ``chunk`` 的块，每行接着上一批的同一行，隐藏状态因此可以跨批传下去；
+    目标是下一个值。末尾凑不满一块的部分丢掉。第 10 章的数值序列与第 11 章的字符编号
+    都用它（:mod:`rnn_examples.charlm` 从这里导入）。
 
     形状:
         - ``series``: ``(N,)``，浮点值或 ``torch.long`` 字符编号。
@@ -332,8 +339,8 @@ def random_batch(
     """随机抽 ``batch_size`` 个长 ``chunk`` 的子序列（起点均匀、有放回），
     目标是下一个值。
 
-    各段互不相干，每段都应从零状态 :math:`s_0 = 0` 开始
-    （:mod:`rnn_examples.charlm` 里的同名函数就是这一个）。
+    各段之间不传递状态，每段都应从零状态 :math:`s_0 = 0` 开始
+    （:mod:`rnn_examples.charlm` 从这里导入）。
 
     形状:
         - ``series``: ``(N,)``，浮点值或 ``torch.long`` 字符编号。
@@ -384,6 +391,10 @@ def train_on_sequence(
       梯度只在块内回传（截断 BPTT）。每遍历完一遍数据，状态重置为 0。
     - ``sequential=False``：每一步用 :func:`random_batch` 随机抽块，
       每块从 :math:`s_0 = 0` 开始。
+
+    每一步由 :func:`optimizer_step` 把梯度范数裁剪到 ``max_norm`` （``None`` 不裁剪）
+    再更新；损失或梯度范数不再有限时停止，记下 ``diverged=True`` 。``seed`` 决定
+    随机块与（顺序小批量时）每遍的偏移。
 
     Raises:
         TypeError: 参数类型不对。
